@@ -1,0 +1,45 @@
+# finduo: `make demo` and `make test` do all the set-up on a fresh clone.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+# Data sets are read (never written) from FINDUO_DATA_DIR.
+ifneq ($(wildcard ../shared/data),)
+FINDUO_DATA_DIR ?= $(abspath ../shared/data)
+endif
+export FINDUO_DATA_DIR
+
+.PHONY: demo test lint typecheck unit bench browser clean
+
+$(VENV): pyproject.toml requirements.lock
+	test -d $(VENV) || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(VENV)
+
+demo: $(VENV)
+	$(BIN)/finduo demo
+
+lint: $(VENV)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+typecheck: $(VENV)
+	$(BIN)/mypy
+
+browser:
+	bash scripts/ensure-browser.sh
+
+unit: $(VENV)
+	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+test: $(VENV) browser lint typecheck unit
+
+bench: $(VENV)
+	bash scripts/ensure-bench-tools.sh
+	$(BIN)/python -m finduo.bench
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache .pytest_cache
