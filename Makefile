@@ -10,14 +10,20 @@ FINDUO_DATA_DIR ?= $(abspath ../shared/data)
 endif
 export FINDUO_DATA_DIR
 
-.PHONY: demo test lint typecheck unit bench browser clean
 
-$(VENV): pyproject.toml requirements.lock
-	test -d $(VENV) || $(PY) -m venv $(VENV)
+.PHONY: $(VENV) demo test lint typecheck unit bench browser clean
+
+STAMP := $(VENV)/.installed
+
+# `make .venv` creates the virtual environment and installs the pinned stack.
+$(VENV): $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
-	touch $(VENV)
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
 
 demo: $(VENV)
 	$(BIN)/finduo demo
