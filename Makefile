@@ -11,12 +11,18 @@ endif
 export FINDUO_DATA_DIR
 
 
-.PHONY: $(VENV) demo test lint typecheck unit bench browser clean
+.PHONY: $(VENV) assets demo test lint typecheck unit bench browser clean
 
 STAMP := $(VENV)/.installed
 
 # `make .venv` creates the virtual environment and installs the pinned stack.
-$(VENV): $(STAMP)
+$(VENV): $(STAMP) assets
+
+# Console front-end files (htmx, axe-core) come from npm, never from git.
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -41,7 +47,7 @@ browser:
 unit: $(VENV)
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
-test: $(VENV) browser lint typecheck unit
+test: $(VENV) assets browser lint typecheck unit
 
 bench: $(VENV)
 	bash scripts/ensure-bench-tools.sh
