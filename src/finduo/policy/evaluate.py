@@ -1,0 +1,257 @@
+"""Applying a policy to scored applications: one vectorised implementation.
+
+The scalar path (one application) calls the same code with arrays of length
+one, so one request and a batch of millions are decided alike.
+
+Order of precedence, per application:
+
+1. a **decline rule** fires -> decline;
+2. else any **referral reason** -> refer: a refer rule, a flag from the
+   features (value unseen in training, outside the training range), ``pd`` in
+   the grey zone ``[approve_below, decline_from)``, or the random
+   **quality sample** (drawn from a hash of the application id, so it does not
+   depend on the batch or its order);
+3. else ``pd >= decline_from`` -> decline, ``pd < approve_below`` -> approve;
+4. the **stop switch**, when on, turns every outcome into a referral.
+
+The recommendation is the machine's own approve/decline view: decline when
+``pd >= decline_cutoff`` or a decline rule fired, else approve.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from finduo.decisions.model import Terms
+from finduo.policy.schema import ORDERING, Operator, Policy, Rule
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+GREY_ZONE = "grey_zone"
+QUALITY_SAMPLE = "quality_sample"
+STOP_SWITCH = "stop_switch"
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    """What the policy makes of ``n`` scored applications (arrays of length n)."""
+
+    outcome: list[str]
+    recommendation: list[str]
+    band: list[str]
+    terms: list[Terms | None]
+    rules_fired: list[list[str]]
+    referral_reasons: list[list[str]]
+
+
+def quality_draw(application_id: str, salt: str) -> float:
+    """A uniform number in [0, 1) fixed by the application id and the salt."""
+    digest = hashlib.sha256(f"{salt}:{application_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64
+
+
+def _as_float(values: npt.NDArray[Any]) -> FloatArray:
+    if values.dtype.kind in "iufb":
+        return values.astype(np.float64)
+    out = np.full(values.shape[0], np.nan)
+    for i, value in enumerate(values):
+        if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+            out[i] = float(value)
+    return out
+
+
+def _missing(values: npt.NDArray[Any]) -> BoolArray:
+    if values.dtype.kind == "f":
+        return np.asarray(np.isnan(values), dtype=bool)
+    if values.dtype.kind in "iub":
+        return np.zeros(values.shape[0], dtype=bool)
+    return np.fromiter(
+        (v is None or (isinstance(v, float) and v != v) for v in values),
+        dtype=bool,
+        count=values.shape[0],
+    )
+
+
+def rule_fires(rule: Rule, values: npt.NDArray[Any]) -> BoolArray:
+    """Where ``rule`` holds for the field ``values`` (n,); a missing value never fires.
+
+    Parameters
+    ----------
+    rule : Rule
+        The rule (field, operator, value).
+    values : ndarray, shape (n,)
+        The applications' values of ``rule.field``.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+    """
+    n = values.shape[0]
+    present = ~_missing(values)
+    op, target = rule.op, rule.value
+    numeric_target = isinstance(target, (int, float))
+    if op in ORDERING or (op in (Operator.EQ, Operator.NE) and numeric_target):
+        x = _as_float(values)
+        t = float(target)  # type: ignore[arg-type]
+        with np.errstate(invalid="ignore"):
+            result = {
+                Operator.LT: x < t,
+                Operator.LE: x <= t,
+                Operator.GT: x > t,
+                Operator.GE: x >= t,
+                Operator.EQ: x == t,
+                Operator.NE: x != t,
+            }[op]
+        return np.asarray(result & present & ~np.isnan(x), dtype=bool)
+    if op in (Operator.EQ, Operator.NE):
+        equal = np.fromiter((v == target for v in values), dtype=bool, count=n)
+        return (equal if op is Operator.EQ else ~equal) & present
+    members = set(target) if isinstance(target, list) else {target}
+    inside = np.fromiter((v in members for v in values), dtype=bool, count=n)
+    return (inside if op is Operator.IN else ~inside) & present
+
+
+def _terms(policy: Policy, band_index: int, amount: float) -> Terms:
+    spec = policy.bands[band_index].terms
+    return Terms(
+        payment_methods=list(spec.payment_methods),
+        credit_limit=spec.credit_limit.of(amount),
+        deposit=spec.deposit.of(amount),
+        max_term_months=spec.max_term_months,
+        discount_pct=spec.discount_pct,
+    )
+
+
+def band_index(policy: Policy, pd: FloatArray) -> npt.NDArray[np.intp]:
+    """Index of each ``pd``'s band in ``policy.bands`` (upper bounds exclusive)."""
+    bounds = np.array([band.max_pd for band in policy.bands])
+    found = np.searchsorted(bounds, pd, side="right")
+    return np.minimum(found, len(bounds) - 1)
+
+
+def evaluate_policy(
+    policy: Policy,
+    columns: Mapping[str, npt.NDArray[Any]],
+    pd: FloatArray,
+    application_ids: Sequence[str],
+    flags: Sequence[Sequence[str]] | None = None,
+    *,
+    stop_switch: bool = False,
+) -> PolicyResult:
+    """Decide ``n`` scored applications under ``policy``.
+
+    Parameters
+    ----------
+    policy : Policy
+        The validated policy.
+    columns : mapping of field name to ndarray, shape (n,)
+        The applications' values of every field a rule names and of
+        ``policy.amount_field``.
+    pd : ndarray of float, shape (n,)
+        Calibrated probabilities of default.
+    application_ids : sequence of str, length n
+        Ids; they seed the quality sample.
+    flags : sequence of sequences of str, length n, optional
+        Referral reasons found by the features (unseen value, out of range).
+    stop_switch : bool, default False
+        When True every application is referred.
+
+    Returns
+    -------
+    PolicyResult
+    """
+    pd = np.asarray(pd, dtype=np.float64)
+    n = pd.shape[0]
+    flags = flags if flags is not None else [[] for _ in range(n)]
+    if len(application_ids) != n or len(flags) != n:
+        raise ValueError(
+            f"pd, application_ids and flags must have the same length; got "
+            f"{n}, {len(application_ids)}, {len(flags)}"
+        )
+
+    fired: list[list[str]] = [[] for _ in range(n)]
+    referral: list[list[str]] = [list(f) for f in flags]
+    declined_by_rule = np.zeros(n, dtype=bool)
+    for rule in policy.rules:
+        hits = np.flatnonzero(rule_fires(rule, np.asarray(columns[rule.field])))
+        for hit in hits:
+            fired[hit].append(rule.id)
+            if rule.action == "refer":
+                referral[hit].append(f"rule:{rule.id}")
+        if rule.action == "decline":
+            declined_by_rule[hits] = True
+
+    cut = policy.cutoffs
+    grey = (pd >= cut.approve_below) & (pd < cut.decline_from)
+    share = policy.quality_sample.share
+    sampled = np.zeros(n, dtype=bool)
+    if share > 0:
+        salt = policy.quality_sample.salt
+        draws = np.fromiter(
+            (quality_draw(a, salt) for a in application_ids), dtype=float, count=n
+        )
+        sampled = draws < share
+
+    bands = band_index(policy, pd)
+    amounts = columns.get(policy.amount_field)
+    outcome: list[str] = []
+    terms: list[Terms | None] = []
+    for i in range(n):
+        reasons = referral[i]
+        if declined_by_rule[i]:
+            reasons.clear()
+            decided = "decline"
+        else:
+            if grey[i]:
+                reasons.append(GREY_ZONE)
+            if not reasons and sampled[i]:
+                reasons.append(QUALITY_SAMPLE)
+            if reasons:
+                decided = "refer"
+            else:
+                decided = "decline" if pd[i] >= cut.decline_from else "approve"
+        if stop_switch:
+            reasons.insert(0, STOP_SWITCH)
+            decided = "refer"
+        outcome.append(decided)
+        if decided == "approve":
+            amount = float(amounts[i]) if amounts is not None else 0.0
+            terms.append(_terms(policy, int(bands[i]), amount))
+        else:
+            terms.append(None)
+
+    recommend_decline = (pd >= cut.decline_cutoff) | declined_by_rule
+    return PolicyResult(
+        outcome=outcome,
+        recommendation=["decline" if d else "approve" for d in recommend_decline],
+        band=[policy.bands[int(b)].name for b in bands],
+        terms=terms,
+        rules_fired=fired,
+        referral_reasons=referral,
+    )
+
+
+def required_fields(policy: Policy) -> set[str]:
+    """Application fields the policy reads (rule fields and the amount field)."""
+    return {rule.field for rule in policy.rules} | {policy.amount_field}
+
+
+__all__ = [
+    "GREY_ZONE",
+    "QUALITY_SAMPLE",
+    "STOP_SWITCH",
+    "PolicyResult",
+    "band_index",
+    "evaluate_policy",
+    "quality_draw",
+    "required_fields",
+    "rule_fires",
+]
