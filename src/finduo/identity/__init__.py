@@ -5,15 +5,13 @@ hashes of tokens (:meth:`finduo.store.Store.identity_for_token`).
 """
 
 from finduo.identity.roles import PERMISSIONS, Identity, Permission, Role, parse_roles
-from finduo.identity.tokens import hash_token, new_token, token_from_header
+from finduo.identity.tokens import token_from_header
 
 __all__ = [
     "PERMISSIONS",
     "Identity",
     "Permission",
     "Role",
-    "hash_token",
-    "new_token",
     "parse_roles",
     "token_from_header",
 ]

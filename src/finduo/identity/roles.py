@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
 
 from finduo.errors import ConfigError, PermissionDenied
 
@@ -50,8 +49,6 @@ PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_IDENTITIES: frozenset({_R.ADMIN}),
 }
 
-IdentityKind = Literal["user", "client"]
-
 
 def parse_roles(values: str | list[str] | tuple[str, ...]) -> frozenset[Role]:
     """Roles from names (a list, or one string separated by commas).
@@ -79,11 +76,10 @@ def parse_roles(values: str | list[str] | tuple[str, ...]) -> frozenset[Role]:
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who is asking: a person (``user``) or a service client (``client``)."""
+    """Who is asking: a person or a service client, by name, with roles."""
 
     name: str
     roles: frozenset[Role]
-    kind: IdentityKind = "client"
 
     def can(self, permission: Permission) -> bool:
         return not self.roles.isdisjoint(PERMISSIONS[permission])
@@ -104,7 +100,6 @@ class Identity:
 __all__ = [
     "PERMISSIONS",
     "Identity",
-    "IdentityKind",
     "Permission",
     "Role",
     "parse_roles",
