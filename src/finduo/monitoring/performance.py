@@ -23,7 +23,7 @@ def _check(y: np.ndarray, pd_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     bad = ~np.isin(y, (0.0, 1.0))
     if bad.any():
         i = int(np.argmax(bad))
-        raise DataError(f"label at position {i} must be 0 or 1; got {y[i]!r}.")
+        raise DataError(f"label at position {i} must be 0 or 1; got {y[i]:g}.")
     if np.isnan(p).any():
         i = int(np.argmax(np.isnan(p)))
         raise DataError(f"pd at position {i} is missing.")
