@@ -1,0 +1,292 @@
+"""Decisions: record (with idempotency, audit event and case), read, erase."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from finduo.decisions.model import Decision
+from finduo.errors import ConflictError, IdempotencyError, NotFoundError
+from finduo.store._base import StoreBase, new_id, utcnow
+from finduo.store.audit import canonical_json
+from finduo.store.records import RecordedDecision, StoredDecision
+from finduo.store.tables import CaseRow, DecisionRow
+
+logger = logging.getLogger(__name__)
+
+
+def request_hash_of(application: dict[str, Any]) -> str:
+    """sha256 of the application's canonical JSON: the default request hash."""
+    return hashlib.sha256(canonical_json(application).encode("utf-8")).hexdigest()
+
+
+def decision_from_row(row: DecisionRow) -> Decision:
+    return Decision.model_validate(
+        {
+            "decision_id": row.decision_id,
+            "application_id": row.application_id,
+            "created_at": row.created_at,
+            "pd": row.pd,
+            "score_points": row.score_points,
+            "band": row.band,
+            "outcome": row.outcome,
+            "recommendation": row.recommendation,
+            "terms": row.terms,
+            "reasons": row.reasons,
+            "referral_reasons": row.referral_reasons,
+            "rules_fired": row.rules_fired,
+            "model_version": row.model_version,
+            "policy_version": row.policy_version,
+            "inputs_fingerprint": row.inputs_fingerprint,
+            "variant": row.variant,
+        }
+    )
+
+
+def _row_from_decision(decision: Decision) -> DecisionRow:
+    data = decision.model_dump(mode="json")
+    return DecisionRow(
+        decision_id=decision.decision_id,
+        application_id=decision.application_id,
+        created_at=decision.created_at,
+        pd=decision.pd,
+        score_points=decision.score_points,
+        band=decision.band,
+        outcome=decision.outcome,
+        recommendation=decision.recommendation,
+        terms=data["terms"],
+        reasons=data["reasons"],
+        referral_reasons=data["referral_reasons"],
+        rules_fired=data["rules_fired"],
+        model_version=decision.model_version,
+        policy_version=decision.policy_version,
+        inputs_fingerprint=decision.inputs_fingerprint,
+        variant=decision.variant,
+    )
+
+
+class DecisionsMixin(StoreBase):
+    def record_decision(
+        self,
+        decision: Decision,
+        application: dict[str, Any],
+        actor: str,
+        *,
+        channel: str | None = None,
+        idempotency_key: str | None = None,
+        request_hash: str | None = None,
+        open_case: bool | None = None,
+        case_priority: float = 0.0,
+    ) -> RecordedDecision:
+        """Store a decision, its audit event and (when referred) its case, atomically.
+
+        ``open_case`` defaults to ``decision.outcome == "refer"``.
+        ``request_hash`` defaults to the sha256 of the application's canonical
+        JSON. A repeated ``idempotency_key`` of the same ``actor`` with the same
+        request hash returns the first decision (``replayed=True``) and writes
+        nothing; with another hash it raises :class:`IdempotencyError`.
+        """
+        if request_hash is None:
+            request_hash = request_hash_of(application)
+        if open_case is None:
+            open_case = decision.outcome == "refer"
+        for attempt in (1, 2):
+            try:
+                return self._record_decision_once(
+                    decision,
+                    application,
+                    actor,
+                    channel,
+                    idempotency_key,
+                    request_hash,
+                    open_case,
+                    case_priority,
+                )
+            except IntegrityError as exc:
+                # A concurrent request with the same key won the insert: the
+                # second attempt finds its decision.
+                if idempotency_key is None or attempt == 2:
+                    raise ConflictError(
+                        f"decision {decision.decision_id} could not be stored: "
+                        "a record with the same id or idempotency key exists",
+                        decision_id=decision.decision_id,
+                    ) from exc
+        raise AssertionError("unreachable")
+
+    def _record_decision_once(
+        self,
+        decision: Decision,
+        application: dict[str, Any],
+        actor: str,
+        channel: str | None,
+        idempotency_key: str | None,
+        request_hash: str,
+        open_case: bool,
+        case_priority: float,
+    ) -> RecordedDecision:
+        with self._write() as session:
+            if idempotency_key is not None:
+                earlier = _find_by_key(session, actor, idempotency_key)
+                if earlier is not None:
+                    return _replay(session, earlier, idempotency_key, request_hash)
+            row = _row_from_decision(decision)
+            row.application = application
+            row.channel = channel
+            row.actor = actor
+            row.idempotency_key = idempotency_key
+            row.request_hash = request_hash
+            session.add(row)
+            session.flush()
+            case_id: str | None = None
+            if open_case:
+                case_id = new_id()
+                session.add(
+                    CaseRow(
+                        id=case_id,
+                        decision_id=decision.decision_id,
+                        subject_id=None,
+                        kind="onboarding",
+                        status="open",
+                        priority=float(case_priority),
+                        referral_reasons=list(decision.referral_reasons),
+                        details={},
+                        created_at=utcnow(),
+                        resolved_at=None,
+                        version=1,
+                    )
+                )
+                session.flush()
+            self._audit(
+                session,
+                actor,
+                "decision.recorded",
+                "decision",
+                decision.decision_id,
+                {
+                    "application_id": decision.application_id,
+                    "application_hmac": self.personal_hash(application),
+                    "outcome": decision.outcome,
+                    "recommendation": decision.recommendation,
+                    "band": decision.band,
+                    "pd": decision.pd,
+                    "model_version": decision.model_version,
+                    "policy_version": decision.policy_version,
+                    "variant": decision.variant,
+                    "channel": channel,
+                    "case_id": case_id,
+                },
+            )
+        return RecordedDecision(decision=decision, case_id=case_id, replayed=False)
+
+    def get_decision(self, decision_id: str) -> Decision:
+        """The decision with ``decision_id``; :class:`NotFoundError` if none."""
+        return self.get_stored_decision(decision_id).decision
+
+    def get_stored_decision(self, decision_id: str) -> StoredDecision:
+        """A decision with its application data (None once erased) and actor."""
+        with self._read() as session:
+            row = session.get(DecisionRow, decision_id)
+            if row is None:
+                raise NotFoundError(
+                    f"decision {decision_id!r} does not exist",
+                    decision_id=decision_id,
+                )
+            return StoredDecision(
+                decision=decision_from_row(row),
+                application=row.application,
+                actor=row.actor,
+                channel=row.channel,
+                erased_at=row.erased_at,
+            )
+
+    def decisions_for_application(self, application_id: str) -> list[Decision]:
+        """Every decision taken for one application id, oldest first."""
+        with self._read() as session:
+            rows = session.scalars(
+                select(DecisionRow)
+                .where(DecisionRow.application_id == application_id)
+                .order_by(DecisionRow.created_at, DecisionRow.decision_id)
+            )
+            return [decision_from_row(row) for row in rows]
+
+    def list_decisions(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[Decision]:
+        """Decisions by creation time (oldest first), ``since <= t < until``."""
+        query = select(DecisionRow)
+        if since is not None:
+            query = query.where(DecisionRow.created_at >= since)
+        if until is not None:
+            query = query.where(DecisionRow.created_at < until)
+        query = query.order_by(DecisionRow.created_at, DecisionRow.decision_id)
+        with self._read() as session:
+            rows = session.scalars(query.limit(limit).offset(offset))
+            return [decision_from_row(row) for row in rows]
+
+    def erase_application_data(self, decision_ids: list[str], actor: str) -> int:
+        """Blank the raw application data of these decisions; audited per decision.
+
+        The decision itself (scores, outcome, versions) stays; the audit chain
+        is untouched, since events only hold keyed hashes. Returns how many
+        rows were erased (already erased ones are skipped).
+        """
+        erased = 0
+        with self._write() as session:
+            now = utcnow()
+            for decision_id in decision_ids:
+                result = session.execute(
+                    update(DecisionRow)
+                    .where(
+                        DecisionRow.decision_id == decision_id,
+                        DecisionRow.erased_at.is_(None),
+                    )
+                    .values(application=None, erased_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if getattr(result, "rowcount", 0) == 1:
+                    erased += 1
+                    self._audit(
+                        session, actor, "decision.erased", "decision", decision_id
+                    )
+        logger.info("erased application data of %d decisions", erased)
+        return erased
+
+
+def _find_by_key(session: Session, actor: str, key: str) -> DecisionRow | None:
+    return session.scalars(
+        select(DecisionRow).where(
+            DecisionRow.actor == actor, DecisionRow.idempotency_key == key
+        )
+    ).first()
+
+
+def _replay(
+    session: Session, earlier: DecisionRow, key: str, request_hash: str
+) -> RecordedDecision:
+    if earlier.request_hash != request_hash:
+        raise IdempotencyError(
+            f"Idempotency-Key {key!r} was already used with a different request "
+            f"body (decision {earlier.decision_id}); use a new key for a new request",
+            idempotency_key=key,
+            decision_id=earlier.decision_id,
+        )
+    case_id = session.scalars(
+        select(CaseRow.id).where(CaseRow.decision_id == earlier.decision_id)
+    ).first()
+    return RecordedDecision(
+        decision=decision_from_row(earlier), case_id=case_id, replayed=True
+    )
+
+
+__all__ = ["DecisionsMixin", "decision_from_row", "request_hash_of"]

@@ -1,0 +1,335 @@
+"""The audit chain: append-only events, each chained to its predecessor by hash.
+
+Each event's ``hash`` is ``sha256(prev_hash + canonical_json(fields))`` where
+the fields are seq, event_id, ts, actor, action, subject_type, subject_id and
+payload; the first event's ``prev_hash`` is 64 zeros. Editing any stored field
+breaks that event's hash; deleting an event breaks the next one's link; only a
+removed *tail* leaves a valid chain, which is why :func:`verify` also checks an
+exported :class:`Anchor` (the head at some earlier time).
+
+Linear under concurrency: an append takes a lock that serialises appenders
+until commit — PostgreSQL's ``pg_advisory_xact_lock`` (one key per schema),
+SQLite's write lock taken at ``BEGIN IMMEDIATE`` (see :mod:`.engine`). The
+lock is taken as the last step of a write, so it is held only for the insert
+and the commit.
+
+Personal data never enters an event: payloads carry references (ids,
+versions, codes) and keyed hashes (:func:`keyed_hash`, HMAC-SHA256 under the
+audit key). Erasing an application's data therefore leaves every hash intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from finduo.errors import AuditError
+from finduo.store.engine import transaction
+from finduo.store.tables import AuditEventRow
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no whitespace: the same text for equal values."""
+    return json.dumps(
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=str,
+    )
+
+
+def keyed_hash(key: str, value: Any) -> str:
+    """HMAC-SHA256 (hex) of ``value``'s canonical JSON under ``key``.
+
+    Lets events link to personal data (same value, same hash) without holding
+    it; without the key the hash cannot be reversed by guessing.
+    """
+    return hmac.new(
+        key.encode("utf-8"), canonical_json(value).encode("utf-8"), hashlib.sha256
+    ).hexdigest()
+
+
+def _ts_text(ts: datetime) -> str:
+    return ts.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def event_hash(prev_hash: str, row: AuditEventRow) -> str:
+    """The hash an event must carry, given its predecessor's hash."""
+    fields = {
+        "seq": row.seq,
+        "event_id": row.event_id,
+        "ts": _ts_text(row.ts),
+        "actor": row.actor,
+        "action": row.action,
+        "subject_type": row.subject_type,
+        "subject_id": row.subject_id,
+        "payload": row.payload,
+    }
+    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One stored audit event, as read back."""
+
+    seq: int
+    event_id: str
+    ts: datetime
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def from_row(cls, row: AuditEventRow) -> AuditEvent:
+        return cls(
+            seq=row.seq,
+            event_id=row.event_id,
+            ts=row.ts,
+            actor=row.actor,
+            action=row.action,
+            subject_type=row.subject_type,
+            subject_id=row.subject_id,
+            payload=dict(row.payload),
+            prev_hash=row.prev_hash,
+            hash=row.hash,
+        )
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock("
+                "hashtext('finduo.audit:' || current_schema()))"
+            )
+        )
+    # SQLite: the write transaction already holds the database's write lock.
+
+
+def append_event(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject_type: str,
+    subject_id: str,
+    payload: dict[str, Any] | None = None,
+) -> AuditEventRow:
+    """Append one event inside the caller's write transaction.
+
+    Call it as the last statement before commit: it locks the chain until
+    then. The event is part of the caller's transaction, so it exists exactly
+    when the change it records does.
+    """
+    body = json.loads(canonical_json(payload or {}))
+    if not isinstance(body, dict):
+        raise AuditError(f"audit payload must be a JSON object; got {type(body)}")
+    _lock_chain(session)
+    head = session.execute(
+        select(AuditEventRow.seq, AuditEventRow.hash)
+        .order_by(AuditEventRow.seq.desc())
+        .limit(1)
+    ).first()
+    prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
+    row = AuditEventRow(
+        seq=prev_seq + 1,
+        event_id=uuid.uuid4().hex,
+        ts=datetime.now(UTC),
+        actor=actor,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=body,
+        prev_hash=prev_hash,
+        hash="",
+    )
+    row.hash = event_hash(prev_hash, row)
+    session.add(row)
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head at one moment, exported to detect a removed tail."""
+
+    seq: int
+    hash: str
+    exported_at: datetime
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["exported_at"] = _ts_text(self.exported_at)
+        return json.dumps(data, indent=2)
+
+    @classmethod
+    def from_file(cls, path: Path) -> Anchor:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                seq=int(data["seq"]),
+                hash=str(data["hash"]),
+                exported_at=datetime.fromisoformat(data["exported_at"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise AuditError(
+                f"audit anchor {path} must be a JSON file with seq, hash and "
+                f"exported_at; could not read it: {exc}",
+                path=str(path),
+            ) from exc
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What :func:`verify` found. ``ok`` is False from the first broken link."""
+
+    ok: bool
+    events: int
+    head_seq: int
+    head_hash: str
+    broken_seq: int | None = None
+    reason: str | None = None
+    anchor_checked: bool = False
+
+    def summary(self) -> str:
+        if self.ok:
+            anchored = ", anchor matches" if self.anchor_checked else ""
+            return (
+                f"audit chain intact: {self.events} events, "
+                f"head seq {self.head_seq}{anchored}"
+            )
+        return f"audit chain broken at seq {self.broken_seq}: {self.reason}"
+
+
+def verify(engine: Engine, anchor: Anchor | None = None) -> VerifyReport:
+    """Walk the whole chain in seq order and report the first broken link."""
+    count = 0
+    prev_seq, prev_hash = 0, GENESIS_HASH
+    anchor_hash: str | None = None
+    with transaction(engine, write=False) as session:
+        rows = session.scalars(
+            select(AuditEventRow)
+            .order_by(AuditEventRow.seq)
+            .execution_options(yield_per=2000)
+        )
+        for row in rows:
+            problem = _check_link(prev_seq, prev_hash, row)
+            if problem is not None:
+                return VerifyReport(
+                    ok=False,
+                    events=count,
+                    head_seq=prev_seq,
+                    head_hash=prev_hash,
+                    broken_seq=row.seq,
+                    reason=problem,
+                )
+            count += 1
+            prev_seq, prev_hash = row.seq, row.hash
+            if anchor is not None and row.seq == anchor.seq:
+                anchor_hash = row.hash
+            session.expunge(row)
+    if anchor is not None:
+        problem = _check_anchor(anchor, prev_seq, anchor_hash)
+        if problem is not None:
+            return VerifyReport(
+                ok=False,
+                events=count,
+                head_seq=prev_seq,
+                head_hash=prev_hash,
+                broken_seq=anchor.seq,
+                reason=problem,
+                anchor_checked=True,
+            )
+    return VerifyReport(
+        ok=True,
+        events=count,
+        head_seq=prev_seq,
+        head_hash=prev_hash,
+        anchor_checked=anchor is not None,
+    )
+
+
+def _check_link(prev_seq: int, prev_hash: str, row: AuditEventRow) -> str | None:
+    if row.seq != prev_seq + 1:
+        return (
+            f"seq {row.seq} follows seq {prev_seq}: "
+            f"{row.seq - prev_seq - 1} event(s) missing"
+        )
+    if row.prev_hash != prev_hash:
+        return (
+            f"prev_hash {row.prev_hash[:12]}… does not match the hash of seq "
+            f"{prev_seq} ({prev_hash[:12]}…): the predecessor was altered or "
+            "replaced"
+        )
+    if event_hash(prev_hash, row) != row.hash:
+        return "stored hash does not match the event's fields: the row was altered"
+    return None
+
+
+def _check_anchor(anchor: Anchor, head_seq: int, seen_hash: str | None) -> str | None:
+    if head_seq < anchor.seq:
+        return (
+            f"chain ends at seq {head_seq} but the anchor exported at "
+            f"{_ts_text(anchor.exported_at)} names seq {anchor.seq}: "
+            f"{anchor.seq - head_seq} event(s) were removed from the tail"
+        )
+    if seen_hash != anchor.hash:
+        return (
+            f"hash of seq {anchor.seq} differs from the anchor exported at "
+            f"{_ts_text(anchor.exported_at)}: the chain was rewritten"
+        )
+    return None
+
+
+def head(engine: Engine) -> Anchor:
+    """The current head (seq 0 and the genesis hash for an empty chain)."""
+    with transaction(engine, write=False) as session:
+        row = session.execute(
+            select(AuditEventRow.seq, AuditEventRow.hash).where(
+                AuditEventRow.seq
+                == select(func.max(AuditEventRow.seq)).scalar_subquery()
+            )
+        ).first()
+    seq, digest = (row[0], row[1]) if row else (0, GENESIS_HASH)
+    return Anchor(seq=seq, hash=digest, exported_at=datetime.now(UTC))
+
+
+def write_anchor(anchor: Anchor, path: Path) -> Path:
+    """Write ``anchor`` as JSON to ``path`` (parents created)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(anchor.to_json(), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+__all__ = [
+    "GENESIS_HASH",
+    "Anchor",
+    "AuditEvent",
+    "VerifyReport",
+    "append_event",
+    "canonical_json",
+    "event_hash",
+    "head",
+    "keyed_hash",
+    "verify",
+    "write_anchor",
+]

@@ -1,0 +1,143 @@
+"""Database engines with durable settings, and the two kinds of transaction.
+
+SQLite: WAL journal, ``synchronous=FULL`` (a commit survives a power cut),
+a busy timeout instead of immediate "database is locked" errors, foreign keys
+on. Write transactions start with ``BEGIN IMMEDIATE`` so that two writers never
+both read the audit head and then both append after it; reads stay deferred
+and, under WAL, never block writers.
+
+PostgreSQL (psycopg 3): ``synchronous_commit=on`` on every connection; the
+schema comes from the URL's ``search_path`` (``?options=-csearch_path%3DNAME``)
+or the server's default.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from finduo.errors import ConfigError, StoreUnavailable
+
+logger = logging.getLogger(__name__)
+
+_WRITE = "finduo_write"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the durable settings of its backend."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError on bad URLs
+        raise ConfigError(
+            f"database URL must be an SQLAlchemy URL; got {url!r}", url=url
+        ) from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        if parsed.get_driver_name() not in ("psycopg", ""):
+            raise ConfigError(
+                "PostgreSQL URLs must use the psycopg 3 driver "
+                f"(postgresql+psycopg://...); got {parsed.drivername!r}"
+            )
+        if parsed.get_driver_name() == "":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return _postgres_engine(parsed.render_as_string(hide_password=False))
+    raise ConfigError(
+        f"database URL must be sqlite:// or postgresql+psycopg://; got {backend!r}",
+        url=url,
+    )
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+        },
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module: the "begin"
+        # listener below issues BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: str) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute("SET synchronous_commit = on")
+        dbapi_connection.autocommit = autocommit
+
+    return engine
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool) -> Iterator[Session]:
+    """A session inside one transaction: committed on success, else rolled back.
+
+    ``write=True`` takes SQLite's write lock at BEGIN. Connection failures are
+    raised as :class:`~finduo.errors.StoreUnavailable`.
+    """
+    try:
+        with engine.connect() as conn:
+            if write:
+                conn.execution_options(**{_WRITE: True})
+            with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
+                yield session
+                session.flush()
+    except (OperationalError, DBAPIError) as exc:
+        if exc.connection_invalidated or _is_unreachable(exc):
+            logger.warning("store unreachable: %s", type(exc.orig).__name__)
+            raise StoreUnavailable(
+                "the store cannot be reached; try again shortly"
+            ) from exc
+        raise
+
+
+def _is_unreachable(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return any(
+        marker in text
+        for marker in (
+            "connection refused",
+            "could not connect",
+            "server closed",
+            "connection is closed",
+            "terminating connection",
+            "unable to open database",
+            "database is locked",
+        )
+    )
+
+
+__all__ = ["make_engine", "transaction"]
