@@ -23,9 +23,24 @@ app = typer.Typer(
 )
 
 # Command modules, each exposing register(app). Add yours here.
-_COMMAND_MODULES: tuple[str, ...] = ()
+_COMMAND_MODULES: tuple[str, ...] = ("policy",)
 
 err_console = Console(stderr=True)
+
+
+@app.callback()
+def _global_options(
+    as_user: str | None = typer.Option(
+        None,
+        "--as",
+        envvar="FINDUO_USER",
+        help="Name of the user the CLI acts as (also FINDUO_USER).",
+    ),
+) -> None:
+    """finduo: credit decisions by the machine, overseen by the expert."""
+    from finduo.cli._common import current_user
+
+    current_user.set(as_user)
 
 
 def _register_all() -> None:

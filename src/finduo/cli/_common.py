@@ -1,0 +1,64 @@
+"""Helpers shared by the decision-side commands: who acts, the store, the policy."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+from finduo.policy.loader import LoadedPolicy, load_policy, shipped_policy
+from finduo.settings import get_settings
+
+if TYPE_CHECKING:
+    from finduo.store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+# Set by the global ``--as`` option (see finduo.cli.__init__).
+current_user: ContextVar[str | None] = ContextVar("current_user", default=None)
+
+
+def actor() -> str:
+    """Name the CLI acts as: ``--as``, else FINDUO_USER, else the login name."""
+    name = current_user.get() or os.environ.get("FINDUO_USER") or get_settings().user
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def open_store(url: str | None = None, state_dir: Path | None = None) -> Store:
+    """The store of the settings (migrated to the latest schema)."""
+    from finduo.store import Store
+
+    settings = get_settings()
+    if url is None and state_dir is None:
+        store = Store.from_settings(settings)
+    else:
+        folder = state_dir or settings.state_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        store = Store(
+            url or f"sqlite:///{folder / 'finduo.db'}",
+            audit_key=settings.secret("audit_key"),
+            state_dir=folder,
+        )
+    store.upgrade()
+    return store
+
+
+def active_policy(path: Path | None = None) -> LoadedPolicy:
+    """The policy to decide with: ``path``, else FINDUO_POLICY, else shipped."""
+    chosen = path or get_settings().policy
+    return load_policy(chosen) if chosen is not None else shipped_policy()
+
+
+def short(value: Any, width: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

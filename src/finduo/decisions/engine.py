@@ -1,0 +1,270 @@
+"""The decision engine: validate -> features -> score -> reasons -> policy -> decision.
+
+One implementation serves one application (:meth:`Engine.decide`, a numpy
+row, no pandas) and a batch (:meth:`Engine.decide_many`, vectorised); both
+end in the same private method, so a row is decided alike either way and
+regardless of the batch it arrives in or its position.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from finduo.decisions.batch import ValidatedBatch, validate_frame
+from finduo.decisions.model import Decision, Reason
+from finduo.decisions.validation import ID_FIELD, ApplicationSchema
+from finduo.errors import ConfigError
+from finduo.policy.evaluate import evaluate_policy, required_fields
+from finduo.policy.loader import LoadedPolicy
+from finduo.policy.schema import ORDERING
+
+logger = logging.getLogger(__name__)
+
+Matrix = npt.NDArray[np.float64]
+
+
+class ScoringModel(Protocol):
+    """What the engine needs of a model (see ``finduo.models.RiskModel``)."""
+
+    version: str
+    kind: str
+
+    @property
+    def spec(self) -> Any: ...
+
+    def predict_pd(self, X: Matrix) -> npt.NDArray[np.float64]: ...
+
+    def contributions(self, X: Matrix) -> Matrix: ...
+
+
+class DecisionStore(Protocol):
+    """What the engine needs of the store (see ``finduo.store.Store``)."""
+
+    def record_decision(
+        self, decision: Decision, application: dict[str, Any], actor: str
+    ) -> Any: ...
+
+
+def inputs_fingerprint(application: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON (sorted keys, no spaces) of an application."""
+    canonical = json.dumps(
+        dict(application),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _rule_field_kinds(loaded: LoadedPolicy, known: set[str]) -> dict[str, str]:
+    extra: dict[str, str] = {}
+    for rule in loaded.policy.rules:
+        if rule.field in known:
+            continue
+        numeric = rule.op in ORDERING or isinstance(rule.value, int | float)
+        extra[rule.field] = "numeric" if numeric else "categorical"
+    return extra
+
+
+class Engine:
+    """Decides applications with one model under one policy.
+
+    Parameters
+    ----------
+    model : RiskModel
+        The champion model (``predict_pd``, ``contributions``, ``spec``).
+    policy : LoadedPolicy
+        The policy with its version.
+    store : Store, optional
+        When given, every decision is recorded (decision, audit event and a
+        case for a referral, in one transaction) and the stop switch is read.
+    actor : str
+        Who asks, recorded with each decision.
+    """
+
+    def __init__(
+        self,
+        model: ScoringModel,
+        policy: LoadedPolicy,
+        store: DecisionStore | None = None,
+        *,
+        actor: str = "system",
+    ) -> None:
+        self.model = model
+        self.loaded = policy
+        self.policy = policy.policy
+        self.store = store
+        self.actor = actor
+        spec = model.spec
+        names = [f.name for f in spec.features]
+        used = sorted(set(names) & set(self.policy.protected))
+        if used:
+            raise ConfigError(
+                f"model {model.version} uses protected characteristic(s) {used}; "
+                "protected characteristics must not be model inputs",
+                model_version=model.version,
+            )
+        extra = _rule_field_kinds(policy, set(names))
+        self.schema = ApplicationSchema(
+            spec.features, protected=self.policy.protected, extra_fields=extra
+        )
+        needs_amount = any(
+            band.terms.credit_limit.fraction_of_amount is not None
+            or band.terms.deposit.fraction_of_amount is not None
+            for band in self.policy.bands
+        )
+        if needs_amount and self.policy.amount_field not in self.schema.kinds:
+            raise ConfigError(
+                f"policy {policy.version} sizes terms by the field "
+                f"{self.policy.amount_field!r}, which the model's features lack",
+                policy_version=policy.version,
+            )
+        self._policy_fields = sorted(
+            required_fields(self.policy) & set(self.schema.kinds)
+        )
+
+    # -- entry points ---------------------------------------------------------
+
+    def decide(self, application: Mapping[str, Any]) -> Decision:
+        """Decide one application (a mapping of field -> value), no pandas.
+
+        Raises
+        ------
+        InvalidApplication
+            When the application fails validation (every field named).
+        """
+        started = time.perf_counter()
+        record = self.schema.validate(application)
+        X = self.model.spec.encode_row(record)
+        (decision,) = self._decide(X, [record], started)
+        return decision
+
+    def decide_many(self, applications: pd.DataFrame) -> list[Decision]:
+        """Decide a batch of valid applications (vectorised), in input order.
+
+        Raises
+        ------
+        InvalidApplication
+            When a row is invalid; use :meth:`decide_batch` to keep going and
+            collect rejects instead.
+        """
+        batch = validate_frame(applications, self.schema)
+        if batch.rejects:
+            from finduo.decisions.validation import FieldError, InvalidApplication
+
+            first = batch.rejects[0]
+            raise InvalidApplication(
+                [FieldError(first.field, first.reason, first.value)],
+                first.application_id,
+            )
+        return self.decide_records(batch.records)
+
+    def decide_batch(
+        self, applications: pd.DataFrame
+    ) -> tuple[ValidatedBatch, list[Decision]]:
+        """Validate a batch, decide its valid rows, return rejects and decisions."""
+        batch = validate_frame(applications, self.schema)
+        return batch, self.decide_records(batch.records)
+
+    def decide_records(
+        self, records: Sequence[dict[str, Any]], chunk_size: int = 10_000
+    ) -> list[Decision]:
+        """Decide already validated applications (dicts from the schema)."""
+        out: list[Decision] = []
+        for start in range(0, len(records), chunk_size):
+            started = time.perf_counter()
+            chunk = list(records[start : start + chunk_size])
+            frame = pd.DataFrame.from_records(chunk, columns=list(self.schema.fields))
+            X = self.model.spec.encode_frame(frame)
+            out.extend(self._decide(X, chunk, started))
+        return out
+
+    # -- the one implementation -----------------------------------------------
+
+    def _decide(
+        self, X: Matrix, records: list[dict[str, Any]], started: float
+    ) -> list[Decision]:
+        n = len(records)
+        pd_ = np.asarray(self.model.predict_pd(X), dtype=np.float64)
+        flags = self.model.spec.flags(X)
+        columns = {
+            name: np.asarray([r[name] for r in records], dtype=object)
+            for name in self._policy_fields
+        }
+        ids = [str(r[ID_FIELD]) for r in records]
+        stop = self._stop_switch()
+        result = evaluate_policy(
+            self.policy, columns, pd_, ids, flags, stop_switch=stop
+        )
+        needs = [i for i in range(n) if result.outcome[i] != "approve"]
+        reasons = self._reasons(X, records, needs)
+
+        now = datetime.now(UTC)
+        elapsed_ms = (time.perf_counter() - started) * 1000 / max(n, 1)
+        decisions: list[Decision] = []
+        for i, record in enumerate(records):
+            decision = Decision(
+                decision_id=uuid.uuid4().hex,
+                application_id=ids[i],
+                created_at=now,
+                pd=float(pd_[i]),
+                band=result.band[i],
+                outcome=result.outcome[i],  # type: ignore[arg-type]
+                recommendation=result.recommendation[i],  # type: ignore[arg-type]
+                terms=result.terms[i],
+                reasons=reasons.get(i, []),
+                referral_reasons=result.referral_reasons[i],
+                rules_fired=result.rules_fired[i],
+                model_version=self.model.version,
+                policy_version=self.loaded.version,
+                inputs_fingerprint=inputs_fingerprint(record),
+            )
+            if self.store is not None:
+                self.store.record_decision(decision, dict(record), self.actor)
+            logger.info(
+                "decision %s application %s model %s policy %s outcome %s %.2f ms",
+                decision.decision_id,
+                decision.application_id,
+                decision.model_version,
+                decision.policy_version,
+                decision.outcome,
+                elapsed_ms,
+            )
+            decisions.append(decision)
+        return decisions
+
+    def _reasons(
+        self, X: Matrix, records: list[dict[str, Any]], rows: list[int]
+    ) -> dict[int, list[Reason]]:
+        """Up to ``max_reasons`` reasons for the given rows (refer and decline)."""
+        if not rows:
+            return {}
+        from finduo.reasons import top_reasons
+
+        found = top_reasons(
+            self.model,
+            X[rows],
+            [records[i] for i in rows],
+            k=self.policy.max_reasons,
+        )
+        return dict(zip(rows, found, strict=True))
+
+    def _stop_switch(self) -> bool:
+        check = getattr(self.store, "stop_switch_on", None)
+        return bool(check()) if callable(check) else False
+
+
+__all__ = ["DecisionStore", "Engine", "ScoringModel", "inputs_fingerprint"]
