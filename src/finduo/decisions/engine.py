@@ -52,8 +52,15 @@ class DecisionStore(Protocol):
     """What the engine needs of the store (see ``finduo.store.Store``)."""
 
     def record_decision(
-        self, decision: Decision, application: dict[str, Any], actor: str
+        self,
+        decision: Decision,
+        application: dict[str, Any],
+        actor: str,
+        *,
+        case_priority: float = 0.0,
     ) -> Any: ...
+
+    def stop_switch(self) -> bool: ...
 
 
 def inputs_fingerprint(application: Mapping[str, Any]) -> str:
@@ -233,7 +240,12 @@ class Engine:
                 inputs_fingerprint=inputs_fingerprint(record),
             )
             if self.store is not None:
-                self.store.record_decision(decision, dict(record), self.actor)
+                self.store.record_decision(
+                    decision,
+                    dict(record),
+                    self.actor,
+                    case_priority=self._priority(record, decision.pd),
+                )
             logger.info(
                 "decision %s application %s model %s policy %s outcome %s %.2f ms",
                 decision.decision_id,
@@ -263,8 +275,13 @@ class Engine:
         return dict(zip(rows, found, strict=True))
 
     def _stop_switch(self) -> bool:
-        check = getattr(self.store, "stop_switch_on", None)
-        return bool(check()) if callable(check) else False
+        return self.store is not None and self.store.stop_switch()
+
+    def _priority(self, record: Mapping[str, Any], pd: float) -> float:
+        """Queue priority of a referral: amount at risk x uncertainty of the pd."""
+        amount = record.get(self.policy.amount_field)
+        at_risk = float(amount) if isinstance(amount, int | float) else 1.0
+        return round(at_risk * pd * (1.0 - pd), 4)
 
 
 __all__ = ["DecisionStore", "Engine", "ScoringModel", "inputs_fingerprint"]

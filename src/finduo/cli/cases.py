@@ -1,0 +1,201 @@
+"""``finduo cases list | show ID | resolve ID | codes``: the review queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from finduo.cli._common import actor, console, open_store, short
+from finduo.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from finduo.store import Case, Store
+
+cases_app = typer.Typer(
+    help="The review queue: list, show and resolve referred applications.",
+    no_args_is_help=True,
+)
+
+_MIN_PREFIX = 6
+
+
+def find_case(store: Store, ref: str) -> Case:
+    """A case by its id, or by a unique prefix of at least six characters."""
+    try:
+        return store.get_case(ref)
+    except NotFoundError:
+        if len(ref) < _MIN_PREFIX:
+            raise
+    from finduo.store import CaseFilter
+
+    matches = [
+        c.id
+        for c in store.list_cases(CaseFilter(status=None, limit=100_000))
+        if c.id.startswith(ref)
+    ]
+    if len(matches) != 1:
+        found = "no case" if not matches else f"{len(matches)} cases"
+        raise NotFoundError(
+            f"case {ref!r} does not exist: {found} start with it", case_id=ref
+        )
+    return store.get_case(matches[0])
+
+
+def _waited(created: datetime) -> str:
+    start = created if created.tzinfo else created.replace(tzinfo=UTC)
+    minutes = int((datetime.now(UTC) - start).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // 1440} d"
+
+
+def cases_table(cases: list[Case], title: str) -> Table:
+    """A Rich table of cases (one line each)."""
+    table = Table(title=title)
+    for column in (
+        "case",
+        "application",
+        "pd",
+        "band",
+        "machine says",
+        "why",
+        "waited",
+    ):
+        table.add_column(column)
+    for case in cases:
+        d = case.decision
+        table.add_row(
+            case.id[:12],
+            d.application_id if d else (case.subject_id or "-"),
+            f"{d.pd:.3f}" if d else "-",
+            d.band if d else "-",
+            d.recommendation if d else "-",
+            short(", ".join(case.referral_reasons), 50),
+            _waited(case.created_at),
+        )
+    return table
+
+
+@cases_app.command("list")
+def list_cases(
+    status: Annotated[
+        Literal["open", "resolved", "all"], typer.Option(help="Which cases.")
+    ] = "open",
+    reason: Annotated[
+        str | None, typer.Option(help="Only cases with this referral reason.")
+    ] = None,
+    band: Annotated[str | None, typer.Option(help="Only this risk band.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+) -> None:
+    """List cases, highest priority (amount at risk x uncertainty) first."""
+    from finduo.store import CaseFilter
+
+    store = open_store()
+    cases = store.list_cases(
+        CaseFilter(
+            status=None if status == "all" else status,
+            referral_reason=reason,
+            band=band,
+            limit=limit,
+        )
+    )
+    console.print(cases_table(cases, f"{len(cases)} {status} case(s)"))
+    if cases:
+        console.print("Show one with: finduo cases show CASE (a unique prefix will do)")
+
+
+@cases_app.command("show")
+def show(case_ref: Annotated[str, typer.Argument(help="Case id or prefix.")]) -> None:
+    """Everything a reviewer needs on one case: data, pd, reasons, rules."""
+    store = open_store()
+    case = find_case(store, case_ref)
+    d = case.decision
+    console.print(f"[bold]case {case.id}[/] ({case.kind}, {case.status})")
+    console.print(f"referred because: {', '.join(case.referral_reasons) or '-'}")
+    if d is not None:
+        console.print(
+            f"application [cyan]{d.application_id}[/]: pd {d.pd:.3f}, band {d.band}, "
+            f"outcome {d.outcome}, the machine recommends [bold]{d.recommendation}[/]"
+        )
+        console.print(
+            f"model {d.model_version} · policy {d.policy_version} · "
+            f"rules fired: {', '.join(d.rules_fired) or 'none'}"
+        )
+        reasons = Table(title="Reasons (raised the risk most)")
+        for column in ("code", "reason", "value", "contribution"):
+            reasons.add_column(column)
+        for r in d.reasons:
+            reasons.add_row(
+                r.code, r.text.get("en", r.code), r.value, f"{r.contribution:+.3f}"
+            )
+        console.print(reasons)
+    if case.application:
+        data = Table(title="Application as given")
+        data.add_column("field")
+        data.add_column("value")
+        for key, value in case.application.items():
+            data.add_row(key, "" if value is None else str(value))
+        console.print(data)
+    if case.resolution is not None:
+        r = case.resolution
+        console.print(
+            f"resolved: {r.outcome} by {r.reviewer} ({r.reason_code})"
+            + (" — an override" if r.is_override else "")
+        )
+
+
+@cases_app.command("resolve")
+def resolve(
+    case_ref: Annotated[str, typer.Argument(help="Case id or prefix.")],
+    outcome: Annotated[
+        Literal["approve", "decline"], typer.Option(help="Your decision.")
+    ],
+    reason_code: Annotated[
+        str, typer.Option(help="Reason code from `finduo cases codes`.")
+    ],
+    reviewer: Annotated[
+        str | None, typer.Option(help="Who resolves; default the --as user.")
+    ] = None,
+    comment: Annotated[str | None, typer.Option(help="Free text.")] = None,
+) -> None:
+    """Resolve an open case; an outcome other than the machine's is an override."""
+    store = open_store()
+    case = find_case(store, case_ref)
+    resolution = store.resolve_case(
+        case.id,
+        outcome=outcome,
+        reason_code=reason_code,
+        reviewer=reviewer or actor(),
+        comment=comment,
+    )
+    recommended = case.decision.recommendation if case.decision else "-"
+    verdict = (
+        "[yellow]override[/] of the machine's recommendation"
+        if resolution.is_override
+        else "agrees with the machine's recommendation"
+    )
+    console.print(
+        f"case {case.id} resolved: {resolution.outcome} by {resolution.reviewer} "
+        f"({resolution.reason_code}); machine recommended {recommended}: {verdict}"
+    )
+
+
+@cases_app.command("codes")
+def codes() -> None:
+    """The reason codes a resolution may name."""
+    store = open_store()
+    table = Table(title="Resolution reason codes")
+    for column in ("code", "for", "meaning"):
+        table.add_column(column)
+    for code in store.list_reason_codes():
+        table.add_row(code.code, code.applies_to, code.label_en)
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(cases_app, name="cases")
