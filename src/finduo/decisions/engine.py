@@ -13,7 +13,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -32,6 +32,7 @@ from finduo.policy.schema import ORDERING
 logger = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float64]
+OnDecision = Callable[[Decision, str | None], None]
 
 
 class ScoringModel(Protocol):
@@ -187,22 +188,34 @@ class Engine:
         return batch, self.decide_records(batch.records)
 
     def decide_records(
-        self, records: Sequence[dict[str, Any]], chunk_size: int = 10_000
+        self,
+        records: Sequence[dict[str, Any]],
+        chunk_size: int = 10_000,
+        on_decision: OnDecision | None = None,
     ) -> list[Decision]:
-        """Decide already validated applications (dicts from the schema)."""
+        """Decide already validated applications (dicts from the schema).
+
+        ``on_decision(decision, case_id)`` is called after each decision is
+        made (and recorded, with a store); ``case_id`` names the case opened
+        for a referral, else None.
+        """
         out: list[Decision] = []
         for start in range(0, len(records), chunk_size):
             started = time.perf_counter()
             chunk = list(records[start : start + chunk_size])
             frame = pd.DataFrame.from_records(chunk, columns=list(self.schema.fields))
             X = self.model.spec.encode_frame(frame)
-            out.extend(self._decide(X, chunk, started))
+            out.extend(self._decide(X, chunk, started, on_decision))
         return out
 
     # -- the one implementation -----------------------------------------------
 
     def _decide(
-        self, X: Matrix, records: list[dict[str, Any]], started: float
+        self,
+        X: Matrix,
+        records: list[dict[str, Any]],
+        started: float,
+        on_decision: OnDecision | None = None,
     ) -> list[Decision]:
         n = len(records)
         pd_ = np.asarray(self.model.predict_pd(X), dtype=np.float64)
@@ -239,13 +252,15 @@ class Engine:
                 policy_version=self.loaded.version,
                 inputs_fingerprint=inputs_fingerprint(record),
             )
+            case_id: str | None = None
             if self.store is not None:
-                self.store.record_decision(
+                recorded = self.store.record_decision(
                     decision,
                     dict(record),
                     self.actor,
                     case_priority=self._priority(record, decision.pd),
                 )
+                case_id = getattr(recorded, "case_id", None)
             logger.info(
                 "decision %s application %s model %s policy %s outcome %s %.2f ms",
                 decision.decision_id,
@@ -256,6 +271,8 @@ class Engine:
                 elapsed_ms,
             )
             decisions.append(decision)
+            if on_decision is not None:
+                on_decision(decision, case_id)
         return decisions
 
     def _reasons(
