@@ -23,7 +23,14 @@ app = typer.Typer(
 )
 
 # Command modules, each exposing register(app). Add yours here.
-_COMMAND_MODULES: tuple[str, ...] = ("policy", "cases", "audit", "serve", "users", "tokens")
+_COMMAND_MODULES: tuple[str, ...] = (
+    "policy",
+    "cases",
+    "audit",
+    "serve",
+    "users",
+    "tokens",
+)
 
 err_console = Console(stderr=True)
 

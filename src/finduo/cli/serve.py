@@ -1,0 +1,77 @@
+"""``finduo serve``: the real-time decision service (Uvicorn, uvloop, httptools)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from finduo.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def _metrics_dir(state_dir: Path) -> Path:
+    """A fresh folder where the workers write their Prometheus samples."""
+    folder = state_dir / "run" / f"prometheus-{os.getpid()}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def serve(
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 for every interface.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (one per core).")
+    ] = 1,
+    log_level: Annotated[
+        str, typer.Option(help="Log level: debug, info, warning, error.")
+    ] = "info",
+    access_log: Annotated[
+        bool, typer.Option(help="Log one line per request (costs throughput).")
+    ] = False,
+) -> None:
+    """Serve the HTTP API: decisions, cases, outcomes, health and metrics."""
+    import uvicorn
+
+    from finduo.api.app import prepare_store
+
+    settings = get_settings()
+    # Migrate once here, not in every worker at the same moment.
+    prepare_store(settings)
+    if workers > 1:
+        os.environ[MULTIPROC_ENV] = str(_metrics_dir(settings.state_dir))
+    typer.echo(
+        f"finduo serving on http://{host}:{port} with {workers} worker(s); "
+        f"OpenAPI at http://{host}:{port}/docs",
+        err=True,
+    )
+    uvicorn.run(
+        "finduo.api.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_level=log_level.lower(),
+        access_log=access_log,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+__all__ = ["register", "serve"]
