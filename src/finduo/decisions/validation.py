@@ -235,6 +235,9 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
         if error["type"] == "missing":
             reason = "required field is missing"
             value = None
+        elif error.get("input", "") is None:
+            reason = "value is missing (empty)"
+            value = None
         elif error["type"] == "extra_forbidden":
             reason = "unknown field"
             value = error.get("input")
