@@ -16,8 +16,11 @@ from fastapi import FastAPI
 from finduo.api.errors import install_error_handlers
 from finduo.api.metrics import ApiMetrics, MetricsMiddleware
 from finduo.api.routes import cases, decisions, health, metrics, outcomes
-from finduo.api.service import Service
+from finduo.api.service import EngineStoreView, Service
+from finduo.decisions.engine import Engine
+from finduo.policy import LoadedPolicy, load_policy, parse_policy, shipped_policy
 from finduo.settings import Settings, get_settings
+from finduo.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -31,42 +34,61 @@ come from `finduo tokens create --role ROLE --name NAME`.
 """
 
 
-def prepare_store(settings: Settings) -> Any:
+def prepare_store(settings: Settings) -> Store:
     """Open the store of ``settings`` and bring its schema up to date."""
-    from finduo.store import Store
-
     store = Store.from_settings(settings)
     store.upgrade()
     return store
 
 
-def load_engine(settings: Settings, store: Any) -> Any:
-    """The decision engine with the champion model and the policy in force."""
-    from finduo.decisions import load_engine as _load_engine
+def load_policy_in_force(settings: Settings, store: Store) -> LoadedPolicy:
+    """FINDUO_POLICY if set, else the store's active policy, else the shipped one."""
+    if settings.policy is not None:
+        return load_policy(settings.policy)
+    active = store.active_policy_version()
+    if active is not None:
+        return parse_policy(active.yaml_text, f"store:{active.content_hash[:12]}")
+    return shipped_policy()
 
-    return _load_engine(settings, store)
+
+def load_champion(settings: Settings, policy: LoadedPolicy) -> Any:
+    """The newest model of the kind the policy names as champion."""
+    from finduo.models import latest_model
+
+    return latest_model(settings.models_dir, kind=policy.policy.champion)
 
 
 def create_app(
     settings: Settings | None = None,
     *,
-    store: Any = None,
-    engine: Any = None,
+    store: Store | None = None,
+    model: Any = None,
+    policy: LoadedPolicy | None = None,
+    token_cache_seconds: float = 2.0,
 ) -> FastAPI:
-    """The service for ``settings``; ``store`` and ``engine`` may be given ready."""
+    """The service for ``settings``.
+
+    ``store``, ``model`` and ``policy`` may be given ready (tests, benchmarks);
+    otherwise they come from the settings: the store's URL, the policy in
+    force, and the newest model of the policy's champion kind.
+    """
     settings = settings or get_settings()
     if store is None:
-        from finduo.store import Store
-
         store = Store.from_settings(settings)
-    if engine is None:
-        engine = load_engine(settings, store)
-    service = Service(settings, store, engine, ApiMetrics())
+    if policy is None:
+        policy = load_policy_in_force(settings, store)
+    if model is None:
+        model = load_champion(settings, policy)
+    engine = Engine(model, policy, store=EngineStoreView(store), actor="api")
+    service = Service(
+        settings, store, engine, ApiMetrics(), token_cache_seconds=token_cache_seconds
+    )
+    owned_store = store
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        store.close()
+        owned_store.close()
 
     app = FastAPI(
         title="finduo",
@@ -105,4 +127,10 @@ def _version() -> str:
         return "0"
 
 
-__all__ = ["app_from_environment", "create_app", "prepare_store"]
+__all__ = [
+    "app_from_environment",
+    "create_app",
+    "load_champion",
+    "load_policy_in_force",
+    "prepare_store",
+]

@@ -9,6 +9,8 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from time import monotonic, perf_counter
 from typing import Any
 
@@ -16,6 +18,7 @@ from pydantic import BaseModel
 
 from finduo.api.metrics import ApiMetrics
 from finduo.decisions.engine import Engine
+from finduo.decisions.model import Decision
 from finduo.errors import AuthError, FinduoError
 from finduo.identity import Identity, parse_roles, token_from_header
 from finduo.settings import Settings
@@ -63,8 +66,6 @@ class Service:
     token_cache_seconds : float
         How long a token's identity is remembered; a revoked token is refused
         at most this long after revocation. 0 looks every token up each time.
-    stop_switch_seconds : float
-        How long the stop switch's state is remembered between reads.
     """
 
     def __init__(
@@ -75,14 +76,12 @@ class Service:
         metrics: ApiMetrics,
         *,
         token_cache_seconds: float = 2.0,
-        stop_switch_seconds: float = 1.0,
     ) -> None:
         self.settings = settings
         self.store = store
         self.engine = engine
         self.metrics = metrics
         self._identities = _TtlCache(token_cache_seconds)
-        self._stop = _TtlCache(stop_switch_seconds, max_items=1)
 
     # -- identity ---------------------------------------------------------
     def identify(self, authorization: str | None) -> Identity:
@@ -106,14 +105,6 @@ class Service:
         self._identities.put(key, identity)
         return identity
 
-    def stop_switch_on(self) -> bool:
-        """Whether the stop switch is on (every application goes to review)."""
-        state: bool | None = self._stop.get("stop")
-        if state is None:
-            state = bool(self.store.stop_switch())
-            self._stop.put("stop", state)
-        return state
-
     # -- decisions --------------------------------------------------------
     def decide(
         self,
@@ -130,21 +121,15 @@ class Service:
         the first decision; with another application it raises
         :class:`~finduo.errors.IdempotencyError`.
         """
+        request = _Request(actor, channel, idempotency_key, None, single=True)
+        token = _current.set(request)
         started = perf_counter()
-        decision = self.engine.decide(application)
-        decided = perf_counter()
-        recorded: RecordedDecision = self.store.record_decision(
-            decision,
-            application,
-            actor,
-            channel=channel,
-            idempotency_key=idempotency_key,
-        )
-        stored = perf_counter()
-        self.metrics.observe_steps(
-            {"engine": decided - started, "store": stored - decided}
-        )
-        self._count(recorded, started, stored)
+        try:
+            self.engine.decide(application)
+        finally:
+            _current.reset(token)
+        (recorded,) = request.results
+        self._observe(request, started)
         return recorded
 
     def decide_batch(
@@ -158,42 +143,35 @@ class Service:
         """Decide a batch (vectorised) and commit each decision.
 
         With an ``idempotency_key`` item ``i`` is stored under ``KEY#i`` with
-        the hash of the whole batch, so a retried batch replays every item
+        the hash of the whole batch: a retried batch replays every item
         already committed and decides the rest, and the same key with another
         batch is refused.
         """
-        started = perf_counter()
-        decisions = self.engine.decide_records(applications)
         batch_hash = request_hash({"applications": applications})
-        out: list[RecordedDecision] = []
-        for index, (decision, application) in enumerate(
-            zip(decisions, applications, strict=True)
-        ):
-            item_key = f"{idempotency_key}#{index}" if idempotency_key else None
-            recorded: RecordedDecision = self.store.record_decision(
-                decision,
-                application,
-                actor,
-                channel=channel,
-                idempotency_key=item_key,
-                request_hash=batch_hash if item_key else None,
-            )
-            self._count(recorded, started, perf_counter())
-            out.append(recorded)
-        return out
+        request = _Request(actor, channel, idempotency_key, batch_hash, single=False)
+        token = _current.set(request)
+        started = perf_counter()
+        try:
+            self.engine.decide_records(applications)
+        finally:
+            _current.reset(token)
+        self._observe(request, started)
+        return request.results
 
-    def _count(self, recorded: RecordedDecision, started: float, ended: float) -> None:
-        decision = recorded.decision
-        self.metrics.decisions.labels(decision.outcome).inc()
-        log.info(
-            "decision %s outcome=%s model=%s policy=%s replayed=%s ms=%.2f",
-            decision.decision_id,
-            decision.outcome,
-            decision.model_version,
-            decision.policy_version,
-            recorded.replayed,
-            (ended - started) * 1000,
+    def _observe(self, request: _Request, started: float) -> None:
+        total = perf_counter() - started
+        self.metrics.observe_steps(
+            {"engine": total - request.store_seconds, "store": request.store_seconds}
         )
+        for recorded in request.results:
+            self.metrics.decisions.labels(recorded.decision.outcome).inc()
+            log.debug(
+                "decision %s actor=%s replayed=%s ms=%.2f",
+                recorded.decision.decision_id,
+                request.actor,
+                recorded.replayed,
+                total * 1000,
+            )
 
     # -- readiness --------------------------------------------------------
     @property
@@ -233,22 +211,73 @@ class Service:
         }
 
 
-class EngineStoreView:
-    """What the engine may see of the store here: the stop switch, cached.
+@dataclass
+class _Request:
+    """What the store needs to know of the request being decided."""
 
-    The engine records decisions itself when it holds a store; the API
-    records them instead (with the Idempotency-Key), so this view's
-    ``record_decision`` does nothing.
+    actor: str
+    channel: str | None
+    idempotency_key: str | None
+    request_hash: str | None
+    single: bool
+    results: list[RecordedDecision] = field(default_factory=list)
+    store_seconds: float = 0.0
+
+    def key(self) -> str | None:
+        if self.idempotency_key is None or self.single:
+            return self.idempotency_key
+        return f"{self.idempotency_key}#{len(self.results)}"
+
+
+_current: ContextVar[_Request | None] = ContextVar("finduo_api_request", default=None)
+
+
+class EngineStoreView:
+    """The store as the engine sees it inside the service.
+
+    The engine records each decision it makes (with its queue priority); this
+    view adds what only the request knows — actor, channel, Idempotency-Key —
+    keeps the store's answer (a replay returns the *first* decision, not the
+    one just computed) and caches the stop switch for a second.
     """
 
-    def __init__(self, service: Service) -> None:
-        self._service = service
+    def __init__(self, store: Store, stop_switch_seconds: float = 1.0) -> None:
+        self._store = store
+        self._stop = _TtlCache(stop_switch_seconds, max_items=1)
 
-    def stop_switch_on(self) -> bool:
-        return self._service.stop_switch_on()
+    def stop_switch(self) -> bool:
+        state: bool | None = self._stop.get("stop")
+        if state is None:
+            state = bool(self._store.stop_switch())
+            self._stop.put("stop", state)
+        return state
 
-    def record_decision(self, *_args: Any, **_kwargs: Any) -> None:
-        return None
+    def record_decision(
+        self,
+        decision: Decision,
+        application: dict[str, Any],
+        actor: str,
+        *,
+        case_priority: float = 0.0,
+    ) -> RecordedDecision:
+        request = _current.get()
+        if request is None:  # used outside a request: record as the engine asks
+            return self._store.record_decision(
+                decision, application, actor, case_priority=case_priority
+            )
+        started = perf_counter()
+        recorded = self._store.record_decision(
+            decision,
+            application,
+            request.actor,
+            channel=request.channel,
+            idempotency_key=request.key(),
+            request_hash=request.request_hash,
+            case_priority=case_priority,
+        )
+        request.store_seconds += perf_counter() - started
+        request.results.append(recorded)
+        return recorded
 
 
 __all__ = ["EngineStoreView", "Service", "request_hash"]
