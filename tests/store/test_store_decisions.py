@@ -1,0 +1,163 @@
+"""Decisions: record and read back, idempotency, referral cases, erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from finduo.errors import IdempotencyError, NotFoundError
+from finduo.store import Store
+from finduo.store.tables import AuditEventRow, CaseRow, DecisionRow
+
+APPLICATION: dict[str, Any] = {
+    "application_id": "app-1",
+    "checking_account": "< 0 DM",
+    "duration_months": 24,
+    "credit_amount": 4870,
+    "age": 53,
+    "personal_status_sex": "male : single",
+    "foreign_worker": "yes",
+}
+
+
+def _count(store: Store, column: Any) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count(column))).scalar_one())
+
+
+def test_record_decision_reads_back_every_field(
+    store: Store, decision_factory: Any
+) -> None:
+    decision = decision_factory(score_points=512.5, rules_fired=["age_under_25"])
+
+    recorded = store.record_decision(
+        decision, APPLICATION, "webshop", channel="web", case_priority=3.5
+    )
+    stored = store.get_stored_decision(decision.decision_id)
+
+    assert recorded.replayed is False
+    assert stored.decision == decision
+    assert stored.decision.created_at == decision.created_at
+    assert stored.application == APPLICATION
+    assert (stored.actor, stored.channel) == ("webshop", "web")
+    assert store.decisions_for_application(decision.application_id) == [decision]
+
+
+def test_record_referral_opens_case_and_audits_in_one_go(
+    store: Store, decision_factory: Any
+) -> None:
+    decision = decision_factory()
+
+    recorded = store.record_decision(
+        decision, APPLICATION, "webshop", case_priority=7.0
+    )
+
+    assert recorded.case_id is not None
+    case = store.get_case(recorded.case_id)
+    assert (case.status, case.kind, case.priority) == ("open", "onboarding", 7.0)
+    assert case.referral_reasons == ["grey_zone"]
+    events = store.audit_events(subject_type="decision")
+    assert [e.action for e in events] == ["decision.recorded"]
+    assert events[0].actor == "webshop"
+    assert events[0].payload["case_id"] == recorded.case_id
+
+
+def test_approval_opens_no_case(store: Store, decision_factory: Any) -> None:
+    decision = decision_factory(outcome="approve", recommendation="approve")
+
+    recorded = store.record_decision(decision, APPLICATION, "webshop")
+
+    assert recorded.case_id is None
+    assert _count(store, CaseRow.id) == 0
+
+
+def test_same_idempotency_key_and_body_returns_first_decision_without_new_record(
+    store: Store, decision_factory: Any
+) -> None:
+    first = decision_factory()
+    retry = decision_factory()  # the engine made a new id for the retried request
+    store.record_decision(first, APPLICATION, "webshop", idempotency_key="k-1")
+
+    again = store.record_decision(retry, APPLICATION, "webshop", idempotency_key="k-1")
+
+    assert again.replayed is True
+    assert again.decision.decision_id == first.decision_id
+    assert again.case_id is not None
+    assert _count(store, DecisionRow.decision_id) == 1
+    assert _count(store, AuditEventRow.seq) == 1
+    assert _count(store, CaseRow.id) == 1
+
+
+def test_same_idempotency_key_with_other_body_is_refused(
+    store: Store, decision_factory: Any
+) -> None:
+    store.record_decision(
+        decision_factory(), APPLICATION, "webshop", idempotency_key="k-2"
+    )
+    changed = {**APPLICATION, "credit_amount": 9999}
+
+    with pytest.raises(IdempotencyError, match=r"k-2.*different request body"):
+        store.record_decision(
+            decision_factory(), changed, "webshop", idempotency_key="k-2"
+        )
+    assert _count(store, DecisionRow.decision_id) == 1
+
+
+def test_idempotency_keys_are_per_actor(store: Store, decision_factory: Any) -> None:
+    store.record_decision(
+        decision_factory(), APPLICATION, "webshop", idempotency_key="k"
+    )
+
+    other = store.record_decision(
+        decision_factory(), APPLICATION, "callcentre", idempotency_key="k"
+    )
+
+    assert other.replayed is False
+    assert _count(store, DecisionRow.decision_id) == 2
+
+
+def test_unknown_decision_is_not_found(store: Store) -> None:
+    with pytest.raises(NotFoundError, match="decision 'nope' does not exist"):
+        store.get_decision("nope")
+
+
+def test_erasing_application_data_keeps_the_decision_and_the_chain(
+    store: Store, decision_factory: Any
+) -> None:
+    decision = decision_factory()
+    store.record_decision(decision, APPLICATION, "webshop")
+    store.record_decision(decision_factory(), APPLICATION, "webshop")
+
+    erased = store.erase_application_data([decision.decision_id], "dpo")
+
+    stored = store.get_stored_decision(decision.decision_id)
+    assert erased == 1
+    assert stored.application is None and stored.erased_at is not None
+    assert stored.decision == decision
+    report = store.audit_verify()
+    assert report.ok, report.summary()
+    assert report.events == 3
+    assert store.erase_application_data([decision.decision_id], "dpo") == 0
+
+
+def test_audit_events_hold_no_personal_data(
+    store: Store, decision_factory: Any
+) -> None:
+    decision = decision_factory()
+    recorded = store.record_decision(decision, APPLICATION, "webshop")
+    store.resolve_case(
+        recorded.case_id or "",
+        outcome="approve",
+        reason_code="INCOME_VERIFIED",
+        reviewer="anna",
+        comment="Called Mr Example, salary slip for 4870 seen",
+    )
+
+    text = " ".join(str(e.payload) for e in store.audit_events())
+
+    for value in ("< 0 DM", "male : single", "Mr Example", "salary slip"):
+        assert value not in text
+    payload = store.audit_events(subject_type="decision")[0].payload
+    assert payload["application_hmac"] == store.personal_hash(APPLICATION)
