@@ -1,0 +1,106 @@
+"""Migrations from an empty database, and the durable connection settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from finduo.errors import ConfigError
+from finduo.settings import Settings
+from finduo.store import Store
+from finduo.store.tables import Base
+
+TABLES = {
+    "alembic_version",
+    "audit_events",
+    "cases",
+    "decisions",
+    "model_versions",
+    "outcomes",
+    "policy_versions",
+    "reason_codes",
+    "resolutions",
+    "settings_kv",
+    "tokens",
+    "users",
+}
+
+
+def test_migrations_build_the_schema_from_empty(store_url: str) -> None:
+    store = Store(store_url, audit_key="k" * 32)
+    assert store.schema_revision() is None
+    assert inspect(store.engine).get_table_names() == []
+
+    store.upgrade()
+    store.upgrade()  # a second run is a no-op
+
+    assert store.schema_revision() == "0001"
+    assert set(inspect(store.engine).get_table_names()) == TABLES
+    with store.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+    assert len(store.list_reason_codes()) == 11
+    store.close()
+
+
+def test_sqlite_connections_are_durable(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'd.db'}", audit_key="k" * 32)
+
+    with store.engine.connect() as conn:
+        pragmas = {
+            name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+
+    assert pragmas == {
+        "journal_mode": "wal",
+        "synchronous": 2,  # FULL
+        "foreign_keys": 1,
+        "busy_timeout": 30_000,
+    }
+    store.close()
+
+
+@pytest.mark.postgres
+def test_postgres_connections_commit_synchronously(pg_url: str) -> None:
+    store = Store(pg_url, audit_key="k" * 32)
+
+    with store.engine.connect() as conn:
+        setting = conn.execute(text("SHOW synchronous_commit")).scalar()
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+
+    assert setting == "on"
+    assert schema is not None and schema.startswith("t_")
+    store.close()
+
+
+def test_from_settings_uses_the_state_folder_and_its_audit_key(tmp_path: Path) -> None:
+    settings = Settings(state_dir=tmp_path / "state", audit_key="a" * 32)
+
+    store = Store.from_settings(settings)
+    store.upgrade()
+    _, anchor_path = store.audit_anchor()
+
+    assert (tmp_path / "state" / "finduo.db").exists()
+    assert anchor_path.parent == tmp_path / "state" / "audit"
+    assert store.personal_hash("x") == Store(
+        "sqlite://", audit_key="a" * 32
+    ).personal_hash("x")
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://u@h/db", "must be sqlite:// or postgresql"),
+        ("postgresql+psycopg2://u@h/db", "psycopg 3 driver"),
+        ("not a url", "must be an SQLAlchemy URL"),
+    ],
+)
+def test_unsupported_database_urls_are_refused(url: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Store(url, audit_key="k" * 32)
