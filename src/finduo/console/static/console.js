@@ -1,0 +1,29 @@
+// finduo console: keyboard shortcuts for the resolve form. Everything works
+// without this file; it only saves key presses.
+(function () {
+  "use strict";
+  function typing(target) {
+    var tag = (target && target.tagName) || "";
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+  document.addEventListener("keydown", function (event) {
+    var form = document.getElementById("resolve-form");
+    if (!form) { return; }
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      if (form.reportValidity()) { form.requestSubmit(); }
+      return;
+    }
+    if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var key = event.key.toLowerCase();
+    var radio = form.querySelector('input[data-key="' + key + '"]');
+    if (radio) {
+      event.preventDefault();
+      radio.checked = true;
+      radio.focus();
+      return;
+    }
+    if (key === "r") { event.preventDefault(); form.querySelector("#reason_code").focus(); }
+    if (key === "c") { event.preventDefault(); form.querySelector("#comment").focus(); }
+  });
+})();
