@@ -110,6 +110,10 @@ def create_app(
     )
     for module in (cases, outcomes, health, metrics):
         app.include_router(module.router)
+    # The reviewer console (issue 4), sharing this store and engine.
+    from finduo.console import mount_console
+
+    mount_console(app, settings, store=store, engine=engine)
     return app
 
 
