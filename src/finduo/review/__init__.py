@@ -1,0 +1,31 @@
+"""Review: the queue of cases, one case, and its resolution, over the store.
+
+Used by the CLI (``finduo cases ...``), the API and the console::
+
+    service = ReviewService(store)
+    view = service.queue(QueueFilter(band="C"))    # QueueView: items, counts
+    case = service.show(case_id)                  # Case with decision, data
+    resolution = service.resolve(case_id, outcome="approve",
+                                 reason_code="COLLATERAL", reviewer="anna")
+
+A resolution whose outcome differs from the decision's recommendation is an
+override (decided by the store, in the same transaction as the resolution).
+"""
+
+from finduo.review.service import (
+    QueueFilter,
+    QueueItem,
+    QueueView,
+    ReviewService,
+    effective_priority,
+    referral_priority,
+)
+
+__all__ = [
+    "QueueFilter",
+    "QueueItem",
+    "QueueView",
+    "ReviewService",
+    "effective_priority",
+    "referral_priority",
+]

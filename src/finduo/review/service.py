@@ -1,0 +1,169 @@
+"""The review queue: priority raised by waiting time, filters, counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from finduo.decisions.model import Terms
+from finduo.errors import DataError
+from finduo.store import Case, CaseFilter, Resolution, Store
+from finduo.store.records import CaseKind, ResolutionOutcome
+
+# A case's priority doubles for every day it waits.
+WAIT_DOUBLING = timedelta(days=1)
+# Most open cases ranked per request; the store pre-sorts by base priority.
+QUEUE_SCAN_LIMIT = 5000
+
+
+def referral_priority(amount_at_risk: float, pd: float) -> float:
+    """Base priority of a referral: amount at risk × uncertainty of the ``pd``.
+
+    Parameters
+    ----------
+    amount_at_risk : float
+        Credit amount or limit asked for, in currency units (>= 0).
+    pd : float
+        Calibrated probability of default, in [0, 1].
+
+    Returns
+    -------
+    float
+        ``amount_at_risk * 4 * pd * (1 - pd)``: the full amount at ``pd = 0.5``,
+        where the model is least sure, falling to 0 at ``pd`` 0 or 1.
+    """
+    if amount_at_risk < 0:
+        raise DataError(f"amount_at_risk must be >= 0; got {amount_at_risk}")
+    if not 0.0 <= pd <= 1.0:
+        raise DataError(f"pd must be within [0, 1]; got {pd}")
+    return float(amount_at_risk) * 4.0 * pd * (1.0 - pd)
+
+
+def effective_priority(case: Case, now: datetime) -> float:
+    """The case's base priority, raised by how long it has waited."""
+    waited = max((now - case.created_at) / WAIT_DOUBLING, 0.0)
+    return case.priority * (1.0 + waited)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which open cases to show; None means "any"."""
+
+    kind: CaseKind | None = None
+    referral_reason: str | None = None
+    band: str | None = None
+    min_waiting: timedelta | None = None
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of the queue."""
+
+    case: Case
+    priority: float
+    waiting: timedelta
+
+    @property
+    def band(self) -> str | None:
+        return self.case.decision.band if self.case.decision else None
+
+    @property
+    def pd(self) -> float | None:
+        return self.case.decision.pd if self.case.decision else None
+
+
+@dataclass(frozen=True)
+class QueueView:
+    """The ranked queue and counts over every matching open case."""
+
+    items: list[QueueItem]
+    total: int
+    by_reason: dict[str, int] = field(default_factory=dict)
+    by_band: dict[str, int] = field(default_factory=dict)
+    oldest_waiting: timedelta | None = None
+
+
+class ReviewService:
+    """Cases for people: list by priority, show, resolve."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def queue(
+        self, filters: QueueFilter | None = None, now: datetime | None = None
+    ) -> QueueView:
+        """Open cases, highest effective priority first, with counts."""
+        f = filters or QueueFilter()
+        now = now or datetime.now(UTC)
+        created_before = now - f.min_waiting if f.min_waiting is not None else None
+        cases = self.store.list_cases(
+            CaseFilter(
+                status="open",
+                kind=f.kind,
+                referral_reason=f.referral_reason,
+                band=f.band,
+                created_before=created_before,
+                limit=QUEUE_SCAN_LIMIT,
+            )
+        )
+        items = [
+            QueueItem(
+                case=case,
+                priority=effective_priority(case, now),
+                waiting=now - case.created_at,
+            )
+            for case in cases
+        ]
+        items.sort(key=lambda item: (-item.priority, item.case.created_at))
+        reasons: Counter[str] = Counter(
+            reason for case in cases for reason in case.referral_reasons
+        )
+        bands: Counter[str] = Counter(
+            case.decision.band for case in cases if case.decision is not None
+        )
+        return QueueView(
+            items=items[: f.limit],
+            total=len(items),
+            by_reason=dict(reasons.most_common()),
+            by_band=dict(sorted(bands.items())),
+            oldest_waiting=max((i.waiting for i in items), default=None),
+        )
+
+    def show(self, case_id: str) -> Case:
+        """One case with its decision, the application data and any resolution."""
+        return self.store.get_case(case_id)
+
+    def resolve(
+        self,
+        case_id: str,
+        *,
+        outcome: ResolutionOutcome,
+        reason_code: str,
+        reviewer: str,
+        comment: str | None = None,
+        terms: Terms | dict[str, Any] | None = None,
+        first_judgement: ResolutionOutcome | None = None,
+    ) -> Resolution:
+        """Resolve a case (see :meth:`finduo.store.Store.resolve_case`)."""
+        return self.store.resolve_case(
+            case_id,
+            outcome=outcome,
+            reason_code=reason_code,
+            reviewer=reviewer,
+            comment=comment,
+            terms=terms,
+            first_judgement=first_judgement,
+        )
+
+
+__all__ = [
+    "QueueFilter",
+    "QueueItem",
+    "QueueView",
+    "ReviewService",
+    "effective_priority",
+    "referral_priority",
+]
