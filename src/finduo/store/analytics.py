@@ -1,0 +1,250 @@
+"""Column-wise reads for simulation, monitoring and retention (issue 5).
+
+The facade's ``list_decisions`` returns validated ``Decision`` objects, which
+is right for a page of results and far too slow for replaying a million
+decisions. These functions read whole columns with one SQL statement each and
+return pandas frames; JSON fields of the application are extracted in SQL
+(``json_extract`` on SQLite, ``->>`` on PostgreSQL), so the raw applications
+are never parsed in Python.
+
+Owned by the lifecycle work (issue 5) and kept apart from the facade's mixins;
+the writes here (erasing free texts of cases) are audited like the facade's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy.engine import Engine
+
+from finduo.store._base import StoreBase, utcnow
+from finduo.store.tables import CaseRow, DecisionRow, OutcomeRow, ResolutionRow
+
+logger = logging.getLogger(__name__)
+
+_BASE_COLUMNS = (
+    "decision_id",
+    "application_id",
+    "created_at",
+    "pd",
+    "band",
+    "outcome",
+    "recommendation",
+    "model_version",
+    "policy_version",
+    "variant",
+)
+
+
+def _field(engine: Engine, name: str) -> ColumnElement[Any]:
+    """The application's JSON field ``name`` as SQL (native value on SQLite)."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"application field names are identifiers; got {name!r}")
+    if engine.dialect.name == "sqlite":
+        column: ColumnElement[Any] = func.json_extract(
+            DecisionRow.application, f'$."{name}"'
+        )
+    else:
+        column = DecisionRow.application[name].as_string()
+    return column.label(name)
+
+
+def _numeric_or_text(values: pd.Series) -> pd.Series:
+    converted = pd.to_numeric(values, errors="coerce")
+    if bool((converted.notna() | values.isna()).all()):
+        return converted.astype("float64")
+    return values.astype("object")
+
+
+def _to_utc(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, utc=True, format="ISO8601")
+
+
+def decision_frame(
+    store: StoreBase,
+    *,
+    fields: Sequence[str] = (),
+    since: datetime | None = None,
+    until: datetime | None = None,
+    variants: Sequence[str] | None = None,
+    with_flags: bool = True,
+) -> pd.DataFrame:
+    """Stored decisions as columns, oldest first.
+
+    Parameters
+    ----------
+    store : Store
+    fields : sequence of str
+        Application fields to extract (NaN / None once erased).
+    since, until : datetime, optional
+        ``since <= created_at < until``.
+    variants : sequence of str, optional
+        Keep only these variants (champion, challenger, shadow).
+    with_flags : bool, default True
+        Also return ``referral_reasons`` (a list per row) and ``erased``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``decision_id, application_id, created_at (UTC), pd, band, outcome,
+        recommendation, model_version, policy_version, variant`` [+
+        ``referral_reasons, erased``] + one column per field.
+    """
+    cols: list[Any] = [getattr(DecisionRow, c) for c in _BASE_COLUMNS]
+    if with_flags:
+        cols += [DecisionRow.referral_reasons, DecisionRow.erased_at]
+    cols += [_field(store.engine, f) for f in fields]
+    query: Select[Any] = select(*cols)
+    if since is not None:
+        query = query.where(DecisionRow.created_at >= since)
+    if until is not None:
+        query = query.where(DecisionRow.created_at < until)
+    if variants is not None:
+        query = query.where(DecisionRow.variant.in_(list(variants)))
+    query = query.order_by(DecisionRow.created_at, DecisionRow.decision_id)
+    with store.engine.connect() as conn:
+        # Raw rows: the ORM's per-row type processing is what makes big reads slow.
+        result = conn.execute(
+            query.with_only_columns(*cols, maintain_column_froms=True)
+        )
+        names = list(result.keys())
+        frame = pd.DataFrame(result.fetchall(), columns=names)
+    if frame.empty:
+        frame = pd.DataFrame(columns=names)
+    frame["created_at"] = _to_utc(frame["created_at"])
+    frame["pd"] = frame["pd"].astype("float64")
+    if with_flags:
+        frame["referral_reasons"] = [
+            json.loads(v) if isinstance(v, str) else (v or [])
+            for v in frame["referral_reasons"]
+        ]
+        frame["erased"] = frame.pop("erased_at").notna()
+    for f in fields:
+        frame[f] = _numeric_or_text(frame[f])
+    return frame
+
+
+def outcome_frame(store: StoreBase) -> pd.DataFrame:
+    """Every stored outcome with its decision's creation time.
+
+    Columns: ``decision_id, kind, days_past_due, observed_at, decided_at``.
+    """
+    query = select(
+        OutcomeRow.decision_id,
+        OutcomeRow.kind,
+        OutcomeRow.days_past_due,
+        OutcomeRow.observed_at,
+        DecisionRow.created_at.label("decided_at"),
+    ).join(DecisionRow, DecisionRow.decision_id == OutcomeRow.decision_id)
+    with store.engine.connect() as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for c in ("observed_at", "decided_at"):
+        frame[c] = _to_utc(frame[c])
+    frame["days_past_due"] = pd.to_numeric(frame["days_past_due"], errors="coerce")
+    return frame
+
+
+def resolution_frame(store: StoreBase) -> pd.DataFrame:
+    """Resolutions with their decision's recommendation, pd and band.
+
+    Columns: ``case_id, decision_id, resolution, reviewer, is_override,
+    first_judgement, resolved_at, recommendation, pd, band, decided_at``.
+    """
+    query = (
+        select(
+            ResolutionRow.case_id,
+            CaseRow.decision_id,
+            ResolutionRow.outcome.label("resolution"),
+            ResolutionRow.reviewer,
+            ResolutionRow.is_override,
+            ResolutionRow.first_judgement,
+            ResolutionRow.created_at.label("resolved_at"),
+            DecisionRow.recommendation,
+            DecisionRow.pd,
+            DecisionRow.band,
+            DecisionRow.created_at.label("decided_at"),
+        )
+        .join(CaseRow, CaseRow.id == ResolutionRow.case_id)
+        .join(DecisionRow, DecisionRow.decision_id == CaseRow.decision_id)
+    )
+    with store.engine.connect() as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for c in ("resolved_at", "decided_at"):
+        frame[c] = _to_utc(frame[c])
+    return frame
+
+
+def unerased_before(store: StoreBase, before: datetime) -> list[str]:
+    """Ids of decisions created before ``before`` whose data is not yet erased."""
+    query = select(DecisionRow.decision_id).where(
+        DecisionRow.created_at < before, DecisionRow.erased_at.is_(None)
+    )
+    with store.engine.connect() as conn:
+        return [str(r[0]) for r in conn.execute(query)]
+
+
+def erase_case_texts(store: StoreBase, decision_ids: Sequence[str], actor: str) -> int:
+    """Blank resolution comments and case details of these decisions' cases.
+
+    Free text written by reviewers may name the applicant; decisions' scores,
+    outcomes and reason codes stay. Audited once per case changed (the event
+    holds the case id only). Returns how many cases had text to erase.
+    """
+    ids = list(decision_ids)
+    changed = 0
+    with store._write() as session:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cases = list(
+                session.execute(
+                    select(CaseRow.id, CaseRow.details).where(
+                        CaseRow.decision_id.in_(chunk)
+                    )
+                )
+            )
+            for case_id, details in cases:
+                comment_rows = session.execute(
+                    update(ResolutionRow)
+                    .where(
+                        ResolutionRow.case_id == case_id,
+                        ResolutionRow.comment.is_not(None),
+                    )
+                    .values(comment=None)
+                    .execution_options(synchronize_session=False)
+                )
+                had_details = bool(details)
+                if had_details:
+                    session.execute(
+                        update(CaseRow)
+                        .where(CaseRow.id == case_id)
+                        .values(details={})
+                        .execution_options(synchronize_session=False)
+                    )
+                if getattr(comment_rows, "rowcount", 0) or had_details:
+                    changed += 1
+                    store._audit(
+                        session,
+                        actor,
+                        "case.texts_erased",
+                        "case",
+                        str(case_id),
+                        {"at": utcnow().isoformat()},
+                    )
+    return changed
+
+
+__all__ = [
+    "decision_frame",
+    "erase_case_texts",
+    "outcome_frame",
+    "resolution_frame",
+    "unerased_before",
+]
