@@ -1,0 +1,299 @@
+"""A points scorecard built with optbinning, saved and scored as readable JSON.
+
+Fit: optbinning's ``BinningProcess`` bins every input (numbers with a
+monotonic trend, ascending or descending as the training data say;
+categories grouped by their bad rate), a logistic regression is fitted on the
+weights of evidence (WoE), and optbinning's ``Scorecard`` scales it to points:
+``base_points`` at odds ``base_odds`` (good:bad) and ``pdo`` points to double
+the odds (defaults 600, 50:1, 20). The model is then kept only as JSON tables
+(per characteristic: bins, WoE, points, coefficient) and scored from them, so
+what is saved is what is scored. No pickles.
+
+pd = sigmoid(intercept + sum of coefficient * WoE of the row's bins).
+Contributions: points lost against the best attribute of each characteristic.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from optbinning import BinningProcess, Scorecard
+from sklearn.linear_model import LogisticRegression
+
+from finduo.errors import ModelError
+from finduo.features import FeatureSet
+from finduo.models.base import check_matrix, sigmoid, write_meta
+
+TABLE_FILE = "scorecard.json"
+DEFAULT_PARAMS: dict[str, Any] = {
+    "C": 1.0,
+    "monotonic_trend": "auto_asc_desc",
+    "min_prebin_size": 0.05,
+    "base_points": 600.0,
+    "base_odds": 50.0,
+    "pdo": 20.0,
+}
+
+
+@dataclass
+class _Characteristic:
+    """One characteristic, prepared for vectorised scoring."""
+
+    name: str
+    kind: str
+    coefficient: float
+    splits: np.ndarray  # numeric: bin edges, [a, b)
+    code_to_bin: np.ndarray  # categorical: spec code -> bin index
+    woe: np.ndarray  # per bin, the missing bin last
+    points: np.ndarray
+    best: float
+
+    def bin_index(self, column: np.ndarray) -> np.ndarray:
+        missing = len(self.woe) - 1
+        nan = np.isnan(column)
+        if self.kind == "numeric":
+            index = np.searchsorted(self.splits, column, side="right")
+        else:
+            codes = np.where(nan, 0, column).astype(np.int64)
+            valid = ~nan & (codes >= 0) & (codes < len(self.code_to_bin))
+            index = np.full(len(column), missing, dtype=np.int64)
+            index[valid] = self.code_to_bin[codes[valid]]
+        return np.where(nan, missing, index)
+
+
+def _decode_frame(X: np.ndarray, spec: FeatureSet) -> pd.DataFrame:
+    """Encoded rows back to a frame with category names (for optbinning)."""
+    data: dict[str, Any] = {}
+    for j, feature in enumerate(spec.features):
+        column = X[:, j]
+        if feature.kind == "categorical":
+            names = np.array(feature.categories, dtype=object)
+            out = np.full(len(column), np.nan, dtype=object)
+            ok = ~np.isnan(column)
+            out[ok] = names[column[ok].astype(np.int64)]
+            data[feature.name] = pd.Series(out, dtype=object)
+        else:
+            data[feature.name] = column
+    return pd.DataFrame(data)
+
+
+def _build_table(
+    card: Scorecard, spec: FeatureSet, params: dict[str, Any]
+) -> dict[str, Any]:
+    process = card.binning_process_
+    estimator = card.estimator_
+    names = list(process.get_support(names=True))
+    coefficients = dict(zip(names, estimator.coef_.ravel(), strict=True))
+    table = card.table(style="detailed")
+    characteristics = []
+    for feature in spec.features:
+        if feature.name not in coefficients:
+            continue
+        rows = table[table["Variable"] == feature.name]
+        regular = rows[~rows["Bin"].astype(str).isin(["Special", "Missing"])]
+        missing = rows[rows["Bin"].astype(str) == "Missing"].iloc[0]
+        optb = process.get_binned_variable(feature.name)
+        bins = []
+        for position, (_, row) in enumerate(regular.iterrows()):
+            item: dict[str, Any] = {}
+            if feature.kind == "categorical":
+                item["categories"] = [str(v) for v in optb.splits[position]]
+            else:
+                item["bin"] = str(row["Bin"])
+            item |= {
+                "count": int(row["Count"]),
+                "event_rate": round(float(row["Event rate"]), 6),
+                "woe": float(row["WoE"]),
+                "points": float(row["Points"]),
+            }
+            bins.append(item)
+        entry: dict[str, Any] = {
+            "name": feature.name,
+            "kind": feature.kind,
+            "coefficient": float(coefficients[feature.name]),
+            "iv": round(float(regular["IV"].sum()), 6),
+        }
+        if feature.kind == "numeric":
+            entry["splits"] = [float(s) for s in optb.splits]
+        entry["bins"] = bins
+        entry["missing"] = {
+            "woe": float(missing["WoE"]),
+            "points": float(missing["Points"]),
+        }
+        characteristics.append(entry)
+    return {
+        "scaling": {
+            "base_points": params["base_points"],
+            "base_odds": params["base_odds"],
+            "pdo": params["pdo"],
+            "odds": "good:bad",
+        },
+        "intercept": float(estimator.intercept_[0]),
+        "characteristics": characteristics,
+    }
+
+
+class ScorecardModel:
+    """Points scorecard scored from its JSON tables (see module docstring)."""
+
+    kind = "scorecard"
+
+    def __init__(
+        self,
+        table: dict[str, Any],
+        spec: FeatureSet,
+        meta: dict[str, Any] | None = None,
+        version: str = "",
+    ) -> None:
+        self.table = table
+        self.spec = spec
+        self.meta: dict[str, Any] = meta or {}
+        self.version = version
+        self.intercept = float(table["intercept"])
+        self._chars = [self._prepare(c) for c in table["characteristics"]]
+        self._columns = [spec.names.index(c.name) for c in self._chars]
+
+    def _prepare(self, entry: dict[str, Any]) -> _Characteristic:
+        try:
+            feature = self.spec[entry["name"]]
+            bins = entry["bins"]
+            woe = np.array([b["woe"] for b in bins] + [entry["missing"]["woe"]])
+            points = np.array(
+                [b["points"] for b in bins] + [entry["missing"]["points"]]
+            )
+            splits = np.array(entry.get("splits", []), dtype=np.float64)
+            code_to_bin = np.full(len(feature.categories), len(bins), dtype=np.int64)
+            if entry["kind"] == "categorical":
+                position = {c: i for i, c in enumerate(feature.categories)}
+                for index, item in enumerate(bins):
+                    for category in item["categories"]:
+                        if category in position:
+                            code_to_bin[position[category]] = index
+            return _Characteristic(
+                name=entry["name"],
+                kind=entry["kind"],
+                coefficient=float(entry["coefficient"]),
+                splits=splits,
+                code_to_bin=code_to_bin,
+                woe=woe,
+                points=points,
+                best=float(points[:-1].max()),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"invalid scorecard table: {exc}") from exc
+
+    @classmethod
+    def fit(
+        cls,
+        X: np.ndarray,
+        y: np.ndarray,
+        spec: FeatureSet,
+        seed: int = 0,
+        params: dict[str, Any] | None = None,
+    ) -> ScorecardModel:
+        """Fit on encoded rows ``X`` (n, k) and targets ``y`` (n,), 1 = bad."""
+        X = check_matrix(X, spec)
+        full = {**DEFAULT_PARAMS, **(params or {})}
+        frame = _decode_frame(X, spec)
+        process = BinningProcess(
+            spec.names,
+            categorical_variables=spec.categorical,
+            min_prebin_size=full["min_prebin_size"],
+            binning_fit_params={
+                name: {"monotonic_trend": full["monotonic_trend"]}
+                for name in spec.numeric
+            },
+        )
+        estimator = LogisticRegression(C=full["C"], max_iter=5000, random_state=seed)
+        card = Scorecard(
+            binning_process=process,
+            estimator=estimator,
+            scaling_method="pdo_odds",
+            scaling_method_params={
+                "pdo": full["pdo"],
+                "odds": full["base_odds"],
+                "scorecard_points": full["base_points"],
+            },
+        )
+        card.fit(frame, np.asarray(y, dtype=np.int64))
+        model = cls(_build_table(card, spec, full), spec)
+        model.meta = {"hyperparameters": full}
+        model._optbinning = card  # kept in memory only, for checks
+        return model
+
+    def _indices(self, X: np.ndarray) -> list[np.ndarray]:
+        X = check_matrix(X, self.spec)
+        return [
+            c.bin_index(X[:, j])
+            for c, j in zip(self._chars, self._columns, strict=True)
+        ]
+
+    def log_odds(self, X: np.ndarray) -> np.ndarray:
+        """log(pd / (1 - pd)), shape (n,)."""
+        total = np.full(check_matrix(X, self.spec).shape[0], self.intercept)
+        for c, index in zip(self._chars, self._indices(X), strict=True):
+            total += c.coefficient * c.woe[index]
+        return total
+
+    def predict_pd(self, X: np.ndarray) -> np.ndarray:
+        """pd of the scorecard's logistic regression, shape (n,)."""
+        return sigmoid(self.log_odds(X))
+
+    def score_points(self, X: np.ndarray) -> np.ndarray:
+        """Scorecard points, shape (n,): higher is safer."""
+        total = np.zeros(check_matrix(X, self.spec).shape[0])
+        for c, index in zip(self._chars, self._indices(X), strict=True):
+            total += c.points[index]
+        return total
+
+    def pd_from_points(self, points: np.ndarray) -> np.ndarray:
+        """pd that a number of points stands for, under the scaling."""
+        s = self.table["scaling"]
+        factor = s["pdo"] / math.log(2)
+        offset = s["base_points"] - factor * math.log(s["base_odds"])
+        return sigmoid(-(np.asarray(points) - offset) / factor)
+
+    def contributions(self, X: np.ndarray) -> np.ndarray:
+        """Points lost against each characteristic's best attribute, (n, k) >= 0."""
+        X = check_matrix(X, self.spec)
+        out = np.zeros(X.shape)
+        for c, j, index in zip(
+            self._chars, self._columns, self._indices(X), strict=True
+        ):
+            out[:, j] = c.best - c.points[index]
+        return out
+
+    def content(self) -> bytes:
+        return json.dumps(self.table, sort_keys=True).encode("utf-8")
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.table, indent=2, ensure_ascii=False)
+        (folder / TABLE_FILE).write_text(text + "\n", encoding="utf-8")
+        meta = {
+            **self.meta,
+            "kind": self.kind,
+            "version": self.version,
+            "model_file": TABLE_FILE,
+            "features": self.spec.to_dict()["features"],
+        }
+        write_meta(folder, meta)
+
+    @classmethod
+    def load(cls, folder: Path, meta: dict[str, Any]) -> ScorecardModel:
+        path = folder / meta.get("model_file", TABLE_FILE)
+        try:
+            table = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ModelError(f"cannot read the scorecard table {path}: {exc}") from exc
+        spec = FeatureSet.from_dict(meta)
+        return cls(table, spec, meta=meta, version=str(meta.get("version", "")))
+
+
+__all__ = ["DEFAULT_PARAMS", "ScorecardModel"]
