@@ -1,7 +1,7 @@
 """A valid example application for the OpenAPI, made from the model itself.
 
 Each categorical field takes the first category seen in training, each
-numeric field the middle of its plausible range or training range, so the
+numeric field the middle of its training range, so the
 example fits whatever model the service runs. It is validated before use.
 """
 
@@ -18,19 +18,13 @@ log = logging.getLogger(__name__)
 
 
 def _categories(feature: Any) -> list[str]:
-    for name in ("categories", "categories_seen", "levels"):
-        values = getattr(feature, name, None)
-        if values:
-            return [str(v) for v in values]
-    return []
+    return [str(v) for v in getattr(feature, "categories", None) or []]
 
 
-def _number(feature: Any, schema_field: Any) -> float | None:
-    low = getattr(feature, "train_min", None)
-    high = getattr(feature, "train_max", None)
-    for item in getattr(schema_field, "metadata", ()):
-        low = getattr(item, "ge", None) or getattr(item, "gt", None) or low
-        high = getattr(item, "le", None) or high
+def _number(feature: Any) -> float | None:
+    """The middle of the training range (as seen by the model)."""
+    low = getattr(feature, "min", None)
+    high = getattr(feature, "max", None)
     if low is None or high is None:
         return None
     value = (float(low) + float(high)) / 2
@@ -40,7 +34,6 @@ def _number(feature: Any, schema_field: Any) -> float | None:
 def example_application(engine: Any) -> dict[str, Any]:
     """An application the engine's schema accepts; ``{}`` if none can be made."""
     schema = engine.schema
-    fields = schema.model.model_fields
     features = {f.name: f for f in engine.model.spec.features}
     out: dict[str, Any] = {ID_FIELD: "A-1001"}
     for name, kind in schema.kinds.items():
@@ -49,7 +42,7 @@ def example_application(engine: Any) -> dict[str, Any]:
             seen = _categories(feature) if feature is not None else []
             out[name] = seen[0] if seen else "unknown"
             continue
-        value = _number(feature, fields.get(name))
+        value = _number(feature) if feature is not None else None
         if value is None:
             continue
         out[name] = round(value) if name in schema.integer_fields else round(value, 2)

@@ -32,7 +32,7 @@ class ResolutionIn(_In):
             "examples": [
                 {
                     "outcome": "approve",
-                    "reason_code": "VERIFIED_INCOME",
+                    "reason_code": "INCOME_VERIFIED",
                     "comment": "Payslips checked.",
                 }
             ]
