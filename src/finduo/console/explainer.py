@@ -75,6 +75,7 @@ class Explainer:
                 TARGET,
                 weights=weights,
                 exclude=(ID_COLUMN, *PROTECTED),
+                id_column=ID_COLUMN,
             )
             logger.info("similar customers: %d past applications", similar.size)
         else:

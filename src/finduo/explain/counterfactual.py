@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from finduo.decisions import Decision
+from finduo.policy.evaluate import QUALITY_SAMPLE
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +146,7 @@ def is_approval(decision: Decision) -> bool:
         decision.outcome == "refer"
         and decision.recommendation == "approve"
         and bool(decision.referral_reasons)
-        and all(r.startswith("quality") for r in decision.referral_reasons)
+        and all(r == QUALITY_SAMPLE for r in decision.referral_reasons)
     )
 
 

@@ -69,6 +69,10 @@ class SimilarCustomers:
         the largest weights.
     exclude : sequence of str
         Columns never shown (identifiers, protected characteristics).
+    id_column : str, optional
+        Column of ``history`` with application ids. Ids are never shown; they
+        only keep an applicant who is in the history (e.g. a held-out row of
+        the same data set) from being shown as their own past customer.
     """
 
     def __init__(
@@ -81,6 +85,7 @@ class SimilarCustomers:
         weights: np.ndarray | None = None,
         key_attributes: Sequence[str] | None = None,
         exclude: Sequence[str] = (),
+        id_column: str | None = None,
     ) -> None:
         if target not in history.columns:
             raise DataError(f"history has no target column {target!r}.")
@@ -117,6 +122,12 @@ class SimilarCustomers:
             key_attributes = [n for n in ranked if n not in hidden][:6]
         self.key_attributes = [a for a in key_attributes if a not in hidden]
         self._shown = history[self.key_attributes].reset_index(drop=True)
+        self._id_column = id_column
+        self._ids = (
+            history[id_column].astype(str).to_numpy()
+            if id_column is not None and id_column in history.columns
+            else None
+        )
 
     @property
     def size(self) -> int:
@@ -144,7 +155,11 @@ class SimilarCustomers:
         if k < 1:
             raise DataError(f"k must be at least 1; got {k}.")
         d = self.distances(application)
+        if self._ids is not None and self._id_column in application:
+            # The applicant is not their own past customer.
+            d = np.where(self._ids == str(application[self._id_column]), np.inf, d)
         order = np.argsort(d, kind="stable")[:k]
+        order = order[np.isfinite(d[order])]
         return [
             Neighbour(
                 similarity=float(1.0 - d[i]),

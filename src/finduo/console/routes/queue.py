@@ -1,9 +1,13 @@
-"""The queue: open cases by priority (raised by waiting time), with filters."""
+"""The queue: open cases by priority (raised by waiting time), with filters.
+
+Ranking and counts come from :class:`finduo.review.ReviewService`, the same
+queue the CLI and the API show.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -11,8 +15,8 @@ from fastapi.responses import HTMLResponse
 
 from finduo.console.labels import referral_label
 from finduo.console.pages import Page, page
-from finduo.console.queueing import effective_priority, waited_hours
-from finduo.store.records import Case, CaseFilter
+from finduo.review import QueueFilter, QueueItem, ReviewService
+from finduo.store.records import Case
 
 router = APIRouter()
 PageDep = Annotated[Page, Depends(page)]
@@ -31,31 +35,18 @@ class QueueRow:
     amount: float | None
 
 
-def open_queue(store: Any) -> list[QueueRow]:
-    """Every open case, highest effective priority first."""
-    rows = []
-    for case in store.list_cases(CaseFilter(status="open", limit=5000)):
-        hours = waited_hours(case.created_at)
-        decision = case.decision
-        rows.append(
-            QueueRow(
-                case=case,
-                priority=effective_priority(case.priority, hours),
-                waited_hours=hours,
-                pd=decision.pd if decision else None,
-                band=decision.band if decision else None,
-                amount=None,
-            )
-        )
-    rows.sort(key=lambda r: (-r.priority, r.case.created_at, r.case.id))
-    return rows
-
-
-def _with_amount(store: Any, row: QueueRow, amount_field: str) -> QueueRow:
-    full = store.get_case(row.case.id)
+def _row(store: Any, item: QueueItem, amount_field: str) -> QueueRow:
+    full = store.get_case(item.case.id)
     value = (full.application or {}).get(amount_field)
     amount = float(value) if isinstance(value, int | float) else None
-    return QueueRow(row.case, row.priority, row.waited_hours, row.pd, row.band, amount)
+    return QueueRow(
+        case=item.case,
+        priority=item.priority,
+        waited_hours=item.waiting.total_seconds() / 3600.0,
+        pd=item.pd,
+        band=item.band,
+        amount=amount,
+    )
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -67,27 +58,30 @@ def queue(
 ) -> HTMLResponse:
     """Open cases, highest priority first; filters by reason, band, waiting time."""
     p.require("read_cases")
-    everything = open_queue(p.state.store)
-    reason_counts = Counter(r for row in everything for r in row.case.referral_reasons)
-    band_counts = Counter(row.band for row in everything if row.band)
-    rows = [
-        row
-        for row in everything
-        if (not reason or reason in row.case.referral_reasons)
-        and (not band or row.band == band)
-        and (waited is None or row.waited_hours >= waited)
-    ]
+    store = p.state.store
+    service = ReviewService(store)
+    now = datetime.now(UTC)
+    everything = service.queue(QueueFilter(limit=0), now=now)
+    view = service.queue(
+        QueueFilter(
+            referral_reason=reason or None,
+            band=band or None,
+            min_waiting=timedelta(hours=waited) if waited else None,
+            limit=SHOWN,
+        ),
+        now=now,
+    )
     amount_field = _amount_field(p)
-    shown = [_with_amount(p.state.store, row, amount_field) for row in rows[:SHOWN]]
     lang = p.language
     return p.render(
         "queue.html",
         page="queue",
-        rows=shown,
-        total_open=len(everything),
-        contest_count=sum(1 for r in everything if r.case.kind == "contest"),
-        reason_counts=sorted(reason_counts.items()),
-        band_counts=sorted(band_counts.items()),
+        rows=[_row(store, item, amount_field) for item in view.items],
+        matching=view.total,
+        total_open=everything.total,
+        contest_count=everything.by_reason.get("contest", 0),
+        reason_counts=sorted(everything.by_reason.items()),
+        band_counts=sorted(everything.by_band.items()),
         waited_options=[(h, p.fmt.hours(h)) for h in WAITED_OPTIONS],
         filters={"reason": reason, "band": band, "waited": waited},
         referral_label=lambda code: referral_label(code, lang),
@@ -95,9 +89,8 @@ def queue(
 
 
 def _amount_field(p: Page) -> str:
-    engine = p.state.engine
-    policy = getattr(engine, "policy", None)
+    policy = getattr(p.state.engine, "policy", None)
     return str(getattr(policy, "amount_field", "credit_amount"))
 
 
-__all__ = ["QueueRow", "open_queue", "router"]
+__all__ = ["QueueRow", "router"]
