@@ -83,7 +83,7 @@ _RENAME = {
 
 
 def data_path(path: Path | None = None) -> Path:
-    """Where the Taiwan CSV is: ``path`` or ``FINDUO_DATA_DIR/taiwan-credit-default``."""
+    """Where the Taiwan CSV is: ``path`` or under ``FINDUO_DATA_DIR``."""
     if path is not None:
         return path
     data_dir = get_settings().data_dir

@@ -1,0 +1,1 @@
+"""Early warning for existing customers: behavioural features from payment history."""
