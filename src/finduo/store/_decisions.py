@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,26 +49,26 @@ def decision_from_row(row: DecisionRow) -> Decision:
     )
 
 
-def _row_from_decision(decision: Decision) -> DecisionRow:
+def _values_from_decision(decision: Decision) -> dict[str, Any]:
     data = decision.model_dump(mode="json")
-    return DecisionRow(
-        decision_id=decision.decision_id,
-        application_id=decision.application_id,
-        created_at=decision.created_at,
-        pd=decision.pd,
-        score_points=decision.score_points,
-        band=decision.band,
-        outcome=decision.outcome,
-        recommendation=decision.recommendation,
-        terms=data["terms"],
-        reasons=data["reasons"],
-        referral_reasons=data["referral_reasons"],
-        rules_fired=data["rules_fired"],
-        model_version=decision.model_version,
-        policy_version=decision.policy_version,
-        inputs_fingerprint=decision.inputs_fingerprint,
-        variant=decision.variant,
-    )
+    return {
+        "decision_id": decision.decision_id,
+        "application_id": decision.application_id,
+        "created_at": decision.created_at,
+        "pd": decision.pd,
+        "score_points": decision.score_points,
+        "band": decision.band,
+        "outcome": decision.outcome,
+        "recommendation": decision.recommendation,
+        "terms": data["terms"],
+        "reasons": data["reasons"],
+        "referral_reasons": data["referral_reasons"],
+        "rules_fired": data["rules_fired"],
+        "model_version": decision.model_version,
+        "policy_version": decision.policy_version,
+        "inputs_fingerprint": decision.inputs_fingerprint,
+        "variant": decision.variant,
+    }
 
 
 class DecisionsMixin(StoreBase):
@@ -135,33 +135,38 @@ class DecisionsMixin(StoreBase):
                 earlier = _find_by_key(session, actor, idempotency_key)
                 if earlier is not None:
                     return _replay(session, earlier, idempotency_key, request_hash)
-            row = _row_from_decision(decision)
-            row.application = application
-            row.channel = channel
-            row.actor = actor
-            row.idempotency_key = idempotency_key
-            row.request_hash = request_hash
-            session.add(row)
-            session.flush()
+            conn = session.connection()
+            conn.execute(
+                insert(DecisionRow),
+                {
+                    **_values_from_decision(decision),
+                    "application": application,
+                    "erased_at": None,
+                    "channel": channel,
+                    "actor": actor,
+                    "idempotency_key": idempotency_key,
+                    "request_hash": request_hash,
+                },
+            )
             case_id: str | None = None
             if open_case:
                 case_id = new_id()
-                session.add(
-                    CaseRow(
-                        id=case_id,
-                        decision_id=decision.decision_id,
-                        subject_id=None,
-                        kind="onboarding",
-                        status="open",
-                        priority=float(case_priority),
-                        referral_reasons=list(decision.referral_reasons),
-                        details={},
-                        created_at=utcnow(),
-                        resolved_at=None,
-                        version=1,
-                    )
+                conn.execute(
+                    insert(CaseRow),
+                    {
+                        "id": case_id,
+                        "decision_id": decision.decision_id,
+                        "subject_id": None,
+                        "kind": "onboarding",
+                        "status": "open",
+                        "priority": float(case_priority),
+                        "referral_reasons": list(decision.referral_reasons),
+                        "details": {},
+                        "created_at": utcnow(),
+                        "resolved_at": None,
+                        "version": 1,
+                    },
                 )
-                session.flush()
             self._audit(
                 session,
                 actor,

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from finduo.errors import AuditError
@@ -134,6 +134,8 @@ def append_event(
 ) -> AuditEventRow:
     """Append one event inside the caller's write transaction.
 
+    Returns the event as a detached row (not in the session).
+
     Call it as the last statement before commit: it locks the chain until
     then. The event is part of the caller's transaction, so it exists exactly
     when the change it records does.
@@ -161,8 +163,22 @@ def append_event(
         hash="",
     )
     row.hash = event_hash(prev_hash, row)
-    session.add(row)
-    session.flush()
+    # Core insert: the hot path of every decision, without the ORM's flush.
+    session.connection().execute(
+        insert(AuditEventRow),
+        {
+            "seq": row.seq,
+            "event_id": row.event_id,
+            "ts": row.ts,
+            "actor": row.actor,
+            "action": row.action,
+            "subject_type": row.subject_type,
+            "subject_id": row.subject_id,
+            "payload": row.payload,
+            "prev_hash": row.prev_hash,
+            "hash": row.hash,
+        },
+    )
     return row
 
 
