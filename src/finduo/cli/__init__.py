@@ -27,6 +27,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "policy",
     "cases",
     "audit",
+    "decide",
+    "demo",
     "serve",
     "users",
     "tokens",

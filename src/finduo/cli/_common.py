@@ -44,9 +44,11 @@ def open_store(url: str | None = None, state_dir: Path | None = None) -> Store:
     else:
         folder = state_dir or settings.state_dir
         folder.mkdir(parents=True, exist_ok=True)
+        # The folder's own key, as if FINDUO_STATE_DIR named it.
+        local = settings.model_copy(update={"state_dir": folder})
         store = Store(
             url or f"sqlite:///{folder / 'finduo.db'}",
-            audit_key=settings.secret("audit_key"),
+            audit_key=local.secret("audit_key"),
             state_dir=folder,
         )
     store.upgrade()

@@ -219,7 +219,7 @@ class Engine:
     ) -> list[Decision]:
         n = len(records)
         pd_ = np.asarray(self.model.predict_pd(X), dtype=np.float64)
-        flags = self.model.spec.flags(X)
+        flags = [self.model.spec.flags(r) for r in records]
         columns = {
             name: np.asarray([r[name] for r in records], dtype=object)
             for name in self._policy_fields

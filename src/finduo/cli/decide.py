@@ -1,0 +1,244 @@
+"""``finduo decide applications.csv --out decisions.csv``: decide a batch.
+
+Every row read ends up somewhere: decided (and stored, with a case for each
+referral) or in the rejects file next to the output with its row number,
+field, reason and value. The counts are printed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from finduo.cli._common import active_policy, actor, console, open_store
+from finduo.decisions.batch import rejects_path_for, validate_frame, write_rejects
+from finduo.decisions.model import Decision
+from finduo.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from finduo.decisions.batch import ValidatedBatch
+    from finduo.decisions.engine import Engine
+
+OUTPUT_COLUMNS = (
+    "application_id",
+    "decision_id",
+    "outcome",
+    "recommendation",
+    "pd",
+    "band",
+    "payment_methods",
+    "credit_limit",
+    "deposit",
+    "max_term_months",
+    "discount_pct",
+    "reasons",
+    "reason_codes",
+    "referral_reasons",
+    "rules_fired",
+    "case_id",
+    "model_version",
+    "policy_version",
+    "inputs_fingerprint",
+)
+
+
+def decision_row(decision: Decision, case_id: str | None) -> dict[str, Any]:
+    """One decision as a flat CSV row (lists joined by '; ')."""
+    t = decision.terms
+    return {
+        "application_id": decision.application_id,
+        "decision_id": decision.decision_id,
+        "outcome": decision.outcome,
+        "recommendation": decision.recommendation,
+        "pd": round(decision.pd, 6),
+        "band": decision.band,
+        "payment_methods": "; ".join(t.payment_methods) if t else "",
+        "credit_limit": t.credit_limit if t else "",
+        "deposit": t.deposit if t else "",
+        "max_term_months": t.max_term_months if t else "",
+        "discount_pct": t.discount_pct if t else "",
+        "reasons": "; ".join(r.text.get("en", r.code) for r in decision.reasons),
+        "reason_codes": "; ".join(r.code for r in decision.reasons),
+        "referral_reasons": "; ".join(decision.referral_reasons),
+        "rules_fired": "; ".join(decision.rules_fired),
+        "case_id": case_id or "",
+        "model_version": decision.model_version,
+        "policy_version": decision.policy_version,
+        "inputs_fingerprint": decision.inputs_fingerprint,
+    }
+
+
+def write_decisions(path: Path, decided: Iterable[tuple[Decision, str | None]]) -> Path:
+    """Write decisions as CSV, or as JSON lines when ``path`` ends in .jsonl."""
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        if path.suffix.lower() == ".jsonl":
+            for decision, case_id in decided:
+                data = decision.model_dump(mode="json")
+                data["case_id"] = case_id
+                handle.write(json.dumps(data, ensure_ascii=False) + "\n")
+        else:
+            writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS)
+            writer.writeheader()
+            for decision, case_id in decided:
+                writer.writerow(decision_row(decision, case_id))
+    return path
+
+
+def load_engine(
+    policy_file: Path | None,
+    model_dir: Path | None,
+    store: Any,
+    user: str,
+    dataset: str | None = None,
+) -> Engine:
+    """The engine of the CLI: policy in force, its champion model, the store.
+
+    Without ``model_dir``: the newest saved model of the policy's champion
+    kind (trained on ``dataset``, when given).
+    """
+    from finduo.decisions.engine import Engine
+    from finduo.models import list_models, load_model
+    from finduo.models.artifacts import models_dir
+
+    loaded = active_policy(policy_file)
+    if model_dir is None:
+        found = list_models(kind=loaded.policy.champion, dataset=dataset)
+        if not found:
+            on = f" on {dataset!r}" if dataset else ""
+            raise ConfigError(
+                f"no trained {loaded.policy.champion} model{on} in {models_dir()}: "
+                "run `finduo train` first (or pass --model FOLDER)"
+            )
+        model_dir = Path(found[0]["folder"])
+    return Engine(load_model(model_dir), loaded, store, actor=user)
+
+
+def read_applications(
+    path: Path, sep: str | None, decimal: str | None, encoding: str | None
+) -> pd.DataFrame:
+    """Read an applications CSV (German conventions detected or set by flags)."""
+    from finduo.datasets.csvio import read_table
+
+    return read_table(path, sep=sep, decimal=decimal, encoding=encoding)
+
+
+def decide_with_progress(
+    engine: Engine, batch: ValidatedBatch
+) -> list[tuple[Decision, str | None]]:
+    """Decide the valid rows of ``batch`` behind a Rich progress bar."""
+    decided: list[tuple[Decision, str | None]] = []
+    with Progress(
+        TextColumn("deciding"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("decide", total=len(batch.records))
+
+        def step(decision: Decision, case_id: str | None) -> None:
+            decided.append((decision, case_id))
+            progress.advance(task)
+
+        engine.decide_records(batch.records, chunk_size=2000, on_decision=step)
+    return decided
+
+
+def print_counts(decisions: list[Decision], title: str) -> None:
+    """Counts by outcome and band, as a Rich table."""
+    bands = sorted({d.band for d in decisions})
+    table = Table(title=title)
+    table.add_column("outcome")
+    for band in bands:
+        table.add_column(f"band {band}", justify="right")
+    table.add_column("total", justify="right")
+    counts = Counter((d.outcome, d.band) for d in decisions)
+    for outcome in ("approve", "refer", "decline"):
+        row = [counts[(outcome, b)] for b in bands]
+        table.add_row(outcome, *map(str, row), str(sum(row)))
+    totals = [
+        sum(counts[(o, b)] for o in ("approve", "refer", "decline")) for b in bands
+    ]
+    table.add_row("total", *map(str, totals), str(len(decisions)), style="bold")
+    console.print(table)
+
+
+def decide(
+    applications: Annotated[
+        Path, typer.Argument(help="CSV of applications, one per row.")
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Where to write decisions: .csv or .jsonl.")
+    ],
+    policy_file: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Policy file; default FINDUO_POLICY or shipped."),
+    ] = None,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option("--model", help="Model folder; default the latest champion."),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="Use the latest champion trained on this data set."),
+    ] = None,
+    sep: Annotated[
+        str | None, typer.Option(help="Field separator; default detected.")
+    ] = None,
+    decimal: Annotated[
+        str | None, typer.Option(help="Decimal mark , or .; default detected.")
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="File encoding; default detected.")
+    ] = None,
+) -> None:
+    """Decide a CSV of applications; invalid rows go to <out>.rejects.csv."""
+    frame = read_applications(applications, sep, decimal, encoding)
+    store = open_store()
+    engine = load_engine(policy_file, model_dir, store, actor(), dataset)
+    batch = validate_frame(frame, engine.schema)
+    rejects_file = rejects_path_for(out)
+    write_rejects(rejects_file, batch.rejects)
+    if batch.ignored_columns:
+        console.print(
+            f"ignored column(s), not part of an application: "
+            f"{', '.join(batch.ignored_columns)}"
+        )
+    decided = decide_with_progress(engine, batch)
+    write_decisions(out, decided)
+    console.print(
+        f"read {batch.rows_read} row(s): {len(batch.records)} decided, "
+        f"{batch.invalid_rows} invalid, {batch.duplicate_rows} duplicate id(s) "
+        f"-> rejects in {rejects_file}"
+    )
+    console.print(
+        f"model {engine.model.version} · policy {engine.loaded.version} · "
+        f"decisions in {out}"
+    )
+    print_counts([d for d, _ in decided], "Decisions by outcome and band")
+    cases = sum(1 for _, c in decided if c)
+    if cases:
+        console.print(f"{cases} case(s) opened for review: finduo cases list")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("decide")(decide)
