@@ -39,9 +39,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
         train.reset_index(drop=True),
         target=TARGET,
         dataset="german-credit",
-        out_dir=tmp_path_factory.mktemp("models"),
         seed=0,
         protected=policy.policy.protected,
+        id_columns=("application_id",),
+        kinds=(policy.policy.champion,),
     )
     return Trained(
         models[policy.policy.champion],

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 
 from finduo.console.i18n import Formatter, Language, normalise_language, translations
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from finduo.store.records import User
 
 logger = logging.getLogger(__name__)
+R = TypeVar("R", bound=Response)
 
 # What each console action needs: any one of these roles.
 ACCESS: dict[str, frozenset[str]] = {
@@ -145,7 +146,7 @@ class Page:
 
     # -- responses ------------------------------------------------------------
 
-    def _finish(self, response: Any) -> Any:
+    def _finish(self, response: R) -> R:
         if self.issue_cookie:
             secure = self.request.url.scheme == "https"
             response.set_cookie(

@@ -94,7 +94,7 @@ class SimilarCustomers:
             row = int((~labels.isin([0, 1])).to_numpy().argmax()) + 1
             raise DataError(
                 f"history row {row}, field {target!r}: expected 0 or 1; "
-                f"got {labels.iloc[row - 1]!r}."
+                f"got {_plain(labels.iloc[row - 1])!r}."
             )
         self._names = [name for name, _ in features]
         self._categorical = np.array([kind == "categorical" for _, kind in features])
@@ -144,7 +144,8 @@ class SimilarCustomers:
         parts[:, cat] = (self._x[:, cat] != row[cat]).astype(np.float64)
         # NaN (unseen or missing) is unlike everything.
         parts = np.where(np.isnan(parts), 1.0, parts)
-        return parts @ self._w
+        out: np.ndarray = parts @ self._w
+        return out
 
     def nearest(self, application: Mapping[str, Any], k: int = 10) -> list[Neighbour]:
         """The ``k`` most similar past customers, most similar first.
@@ -155,9 +156,10 @@ class SimilarCustomers:
         if k < 1:
             raise DataError(f"k must be at least 1; got {k}.")
         d = self.distances(application)
-        if self._ids is not None and self._id_column in application:
+        own_id = application.get(self._id_column) if self._id_column else None
+        if self._ids is not None and own_id is not None:
             # The applicant is not their own past customer.
-            d = np.where(self._ids == str(application[self._id_column]), np.inf, d)
+            d = np.where(self._ids == str(own_id), np.inf, d)
         order = np.argsort(d, kind="stable")[:k]
         order = order[np.isfinite(d[order])]
         return [
