@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from finduo.errors import IdempotencyError, NotFoundError
-from finduo.store import Store
+from finduo.store import NewDecision, Store
 from finduo.store.tables import AuditEventRow, CaseRow, DecisionRow
 
 APPLICATION: dict[str, Any] = {
@@ -161,3 +161,45 @@ def test_audit_events_hold_no_personal_data(
         assert value not in text
     payload = store.audit_events(subject_type="decision")[0].payload
     assert payload["application_hmac"] == store.personal_hash(APPLICATION)
+
+
+def test_record_decisions_stores_a_batch_in_one_transaction(
+    store: Store, decision_factory: Any
+) -> None:
+    items = [
+        NewDecision(
+            decision_factory(),
+            {**APPLICATION, "row": i},
+            "batch",
+            idempotency_key=f"row-{i}",
+        )
+        for i in range(40)
+    ]
+    repeat = NewDecision(
+        decision_factory(), {**APPLICATION, "row": 3}, "batch", idempotency_key="row-3"
+    )
+
+    results = store.record_decisions([*items, repeat])
+
+    assert [r.replayed for r in results] == [False] * 40 + [True]
+    assert results[-1].decision == items[3].decision
+    assert _count(store, DecisionRow.decision_id) == 40
+    assert _count(store, CaseRow.id) == 40
+    report = store.audit_verify()
+    assert report.ok and report.events == 40
+
+
+def test_one_bad_item_stores_none_of_the_batch(
+    store: Store, decision_factory: Any
+) -> None:
+    store.record_decision(decision_factory(), APPLICATION, "batch", idempotency_key="x")
+    items = [
+        NewDecision(decision_factory(), APPLICATION, "batch", idempotency_key="y"),
+        NewDecision(decision_factory(), {"other": 1}, "batch", idempotency_key="x"),
+    ]
+
+    with pytest.raises(IdempotencyError):
+        store.record_decisions(items)
+
+    assert _count(store, DecisionRow.decision_id) == 1
+    assert store.audit_verify().events == 1

@@ -16,6 +16,7 @@ Facade (stable; other packages use only this)::
     record_decision(decision, application, actor, *, channel=None,
                     idempotency_key=None, request_hash=None, open_case=None,
                     case_priority=0.0) -> RecordedDecision(decision, case_id, replayed)
+    record_decisions(list[NewDecision]) -> list[RecordedDecision]   (one commit)
     get_decision(decision_id) -> Decision
     get_stored_decision(decision_id) -> StoredDecision  (+ application, actor)
     decisions_for_application(application_id) -> list[Decision]
@@ -83,7 +84,7 @@ from finduo.errors import ConfigError
 from finduo.settings import Settings
 from finduo.store import audit
 from finduo.store._cases import CasesMixin
-from finduo.store._decisions import DecisionsMixin, request_hash_of
+from finduo.store._decisions import DecisionsMixin, NewDecision, request_hash_of
 from finduo.store._identities import IdentitiesMixin
 from finduo.store._lifecycle import LifecycleMixin, NewOutcome, OutcomeImport
 from finduo.store.audit import Anchor, AuditEvent, VerifyReport
@@ -207,6 +208,7 @@ __all__ = [
     "Identity",
     "InvalidInput",
     "ModelVersion",
+    "NewDecision",
     "NewOutcome",
     "OutcomeImport",
     "OutcomeRecord",

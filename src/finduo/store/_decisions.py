@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -71,6 +72,20 @@ def _values_from_decision(decision: Decision) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class NewDecision:
+    """One decision to record; fields as the arguments of ``record_decision``."""
+
+    decision: Decision
+    application: dict[str, Any]
+    actor: str
+    channel: str | None = None
+    idempotency_key: str | None = None
+    request_hash: str | None = None
+    open_case: bool | None = None
+    case_priority: float = 0.0
+
+
 class DecisionsMixin(StoreBase):
     def record_decision(
         self,
@@ -92,101 +107,106 @@ class DecisionsMixin(StoreBase):
         request hash returns the first decision (``replayed=True``) and writes
         nothing; with another hash it raises :class:`IdempotencyError`.
         """
-        if request_hash is None:
-            request_hash = request_hash_of(application)
-        if open_case is None:
-            open_case = decision.outcome == "refer"
+        item = NewDecision(
+            decision=decision,
+            application=application,
+            actor=actor,
+            channel=channel,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            open_case=open_case,
+            case_priority=case_priority,
+        )
+        return self.record_decisions([item])[0]
+
+    def record_decisions(self, items: list[NewDecision]) -> list[RecordedDecision]:
+        """Record several decisions in ONE transaction (one lock, one commit).
+
+        Each item behaves as in :meth:`record_decision`; the results come in
+        the same order. An error in any item (e.g. :class:`IdempotencyError`)
+        stores none of them. Batches and group commits use this to pay the
+        durable commit once.
+        """
         for attempt in (1, 2):
             try:
-                return self._record_decision_once(
-                    decision,
-                    application,
-                    actor,
-                    channel,
-                    idempotency_key,
-                    request_hash,
-                    open_case,
-                    case_priority,
-                )
+                with self._write() as session:
+                    return [self._insert_decision(session, item) for item in items]
             except IntegrityError as exc:
                 # A concurrent request with the same key won the insert: the
-                # second attempt finds its decision.
-                if idempotency_key is None or attempt == 2:
+                # second attempt finds its decision and replays it.
+                keyed = any(item.idempotency_key is not None for item in items)
+                if not keyed or attempt == 2:
+                    ids = ", ".join(item.decision.decision_id for item in items[:5])
                     raise ConflictError(
-                        f"decision {decision.decision_id} could not be stored: "
-                        "a record with the same id or idempotency key exists",
-                        decision_id=decision.decision_id,
+                        f"decision(s) {ids} could not be stored: a record with "
+                        "the same id or idempotency key exists",
+                        decision_ids=[item.decision.decision_id for item in items],
                     ) from exc
         raise AssertionError("unreachable")
 
-    def _record_decision_once(
-        self,
-        decision: Decision,
-        application: dict[str, Any],
-        actor: str,
-        channel: str | None,
-        idempotency_key: str | None,
-        request_hash: str,
-        open_case: bool,
-        case_priority: float,
-    ) -> RecordedDecision:
-        with self._write() as session:
-            if idempotency_key is not None:
-                earlier = _find_by_key(session, actor, idempotency_key)
-                if earlier is not None:
-                    return _replay(session, earlier, idempotency_key, request_hash)
-            conn = session.connection()
+    def _insert_decision(self, session: Session, item: NewDecision) -> RecordedDecision:
+        decision, application, actor = item.decision, item.application, item.actor
+        request_hash = item.request_hash or request_hash_of(application)
+        key = item.idempotency_key
+        if key is not None:
+            earlier = _find_by_key(session, actor, key)
+            if earlier is not None:
+                return _replay(session, earlier, key, request_hash)
+        conn = session.connection()
+        conn.execute(
+            insert(DecisionRow),
+            {
+                **_values_from_decision(decision),
+                "application": application,
+                "erased_at": None,
+                "channel": item.channel,
+                "actor": actor,
+                "idempotency_key": key,
+                "request_hash": request_hash,
+            },
+        )
+        case_id: str | None = None
+        open_case = item.open_case
+        if open_case is None:
+            open_case = decision.outcome == "refer"
+        if open_case:
+            case_id = new_id()
             conn.execute(
-                insert(DecisionRow),
+                insert(CaseRow),
                 {
-                    **_values_from_decision(decision),
-                    "application": application,
-                    "erased_at": None,
-                    "channel": channel,
-                    "actor": actor,
-                    "idempotency_key": idempotency_key,
-                    "request_hash": request_hash,
+                    "id": case_id,
+                    "decision_id": decision.decision_id,
+                    "subject_id": None,
+                    "kind": "onboarding",
+                    "status": "open",
+                    "priority": float(item.case_priority),
+                    "referral_reasons": list(decision.referral_reasons),
+                    "details": {},
+                    "created_at": utcnow(),
+                    "resolved_at": None,
+                    "version": 1,
                 },
             )
-            case_id: str | None = None
-            if open_case:
-                case_id = new_id()
-                conn.execute(
-                    insert(CaseRow),
-                    {
-                        "id": case_id,
-                        "decision_id": decision.decision_id,
-                        "subject_id": None,
-                        "kind": "onboarding",
-                        "status": "open",
-                        "priority": float(case_priority),
-                        "referral_reasons": list(decision.referral_reasons),
-                        "details": {},
-                        "created_at": utcnow(),
-                        "resolved_at": None,
-                        "version": 1,
-                    },
-                )
-            self._audit(
-                session,
-                actor,
-                "decision.recorded",
-                "decision",
-                decision.decision_id,
-                {
-                    "application_id": decision.application_id,
-                    "application_hmac": self.personal_hash(application),
-                    "outcome": decision.outcome,
-                    "recommendation": decision.recommendation,
-                    "band": decision.band,
-                    "pd": decision.pd,
-                    "model_version": decision.model_version,
-                    "policy_version": decision.policy_version,
-                    "variant": decision.variant,
-                    "channel": channel,
-                    "case_id": case_id,
-                },
-            )
+        self._audit(
+            session,
+            actor,
+            "decision.recorded",
+            "decision",
+            decision.decision_id,
+            {
+                "application_id": decision.application_id,
+                "application_hmac": self.personal_hash(application),
+                "outcome": decision.outcome,
+                "recommendation": decision.recommendation,
+                "band": decision.band,
+                "pd": decision.pd,
+                "model_version": decision.model_version,
+                "policy_version": decision.policy_version,
+                "variant": decision.variant,
+                "channel": item.channel,
+                "case_id": case_id,
+            },
+        )
         return RecordedDecision(decision=decision, case_id=case_id, replayed=False)
 
     def get_decision(self, decision_id: str) -> Decision:
@@ -294,4 +314,4 @@ def _replay(
     )
 
 
-__all__ = ["DecisionsMixin", "decision_from_row", "request_hash_of"]
+__all__ = ["DecisionsMixin", "NewDecision", "decision_from_row", "request_hash_of"]

@@ -37,6 +37,8 @@ from finduo.store.engine import transaction
 from finduo.store.tables import AuditEventRow
 
 GENESIS_HASH = "0" * 64
+# The head as of this transaction's last append (sessions live one transaction).
+_HEAD_KEY = "finduo_audit_head"
 
 
 def canonical_json(value: Any) -> str:
@@ -143,13 +145,18 @@ def append_event(
     body = json.loads(canonical_json(payload or {}))
     if not isinstance(body, dict):
         raise AuditError(f"audit payload must be a JSON object; got {type(body)}")
-    _lock_chain(session)
-    head = session.execute(
-        select(AuditEventRow.seq, AuditEventRow.hash)
-        .order_by(AuditEventRow.seq.desc())
-        .limit(1)
-    ).first()
-    prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
+    cached = session.info.get(_HEAD_KEY)
+    if cached is None:
+        _lock_chain(session)
+        head = session.execute(
+            select(AuditEventRow.seq, AuditEventRow.hash)
+            .order_by(AuditEventRow.seq.desc())
+            .limit(1)
+        ).first()
+        prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
+    else:
+        # Locked earlier in this transaction: nobody else has appended since.
+        prev_seq, prev_hash = cached
     row = AuditEventRow(
         seq=prev_seq + 1,
         event_id=uuid.uuid4().hex,
@@ -179,6 +186,7 @@ def append_event(
             "hash": row.hash,
         },
     )
+    session.info[_HEAD_KEY] = (row.seq, row.hash)
     return row
 
 
