@@ -30,7 +30,7 @@ _ID_FIRST = {"id", "nr"}
 
 
 def detect_encoding(raw: bytes) -> str:
-    """``utf-8`` (with or without BOM) when the bytes decode as such, else ``cp1252``."""
+    """``utf-8`` (or with BOM) when the bytes decode as such, else ``cp1252``."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:

@@ -164,7 +164,7 @@ class LightGBMModel:
         return sigmoid(self.a * self.raw_score(X, num_threads) + self.b)
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
-        """SHAP values on the calibrated log-odds scale, shape (n, k); > 0 raises risk."""
+        """SHAP values on the calibrated log-odds scale, (n, k); > 0 raises risk."""
         X = check_matrix(X, self.spec)
         threads = self._threads(len(X), None)
         shap = self.booster.predict(X, pred_contrib=True, num_threads=threads)
@@ -202,7 +202,8 @@ class LightGBMModel:
         spec = FeatureSet.from_dict(meta)
         if booster.num_feature() != len(spec):
             raise ModelError(
-                f"{path} has {booster.num_feature()} inputs; meta.json names {len(spec)}."
+                f"{path} has {booster.num_feature()} inputs; "
+                f"meta.json names {len(spec)}."
             )
         return cls(booster, spec, a, b, meta=meta, version=str(meta.get("version", "")))
 
