@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -18,6 +19,7 @@ from finduo.api.metrics import ApiMetrics, MetricsMiddleware
 from finduo.api.routes import cases, decisions, health, metrics, outcomes
 from finduo.api.service import EngineStoreView, Service
 from finduo.decisions.engine import Engine
+from finduo.errors import ConfigError
 from finduo.policy import LoadedPolicy, load_policy, parse_policy, shipped_policy
 from finduo.settings import Settings, get_settings
 from finduo.store import Store
@@ -52,10 +54,22 @@ def load_policy_in_force(settings: Settings, store: Store) -> LoadedPolicy:
 
 
 def load_champion(settings: Settings, policy: LoadedPolicy) -> Any:
-    """The newest model of the kind the policy names as champion."""
-    from finduo.models import latest_model
+    """The newest saved model of the policy's champion kind.
 
-    return latest_model(settings.models_dir, kind=policy.policy.champion)
+    A model trained on the data set the policy is named after comes first
+    (German credit for the shipped policy); else the newest of that kind.
+    """
+    from finduo.models import list_models, load_model
+
+    kind = policy.policy.champion
+    base = settings.models_dir
+    found = list_models(kind, policy.policy.name, base) or list_models(kind, None, base)
+    if not found:
+        raise ConfigError(
+            f"no trained {kind} model in {base}: run `finduo train` first "
+            f"(the policy {policy.version} names {kind} as its champion)."
+        )
+    return load_model(Path(found[0]["folder"]))
 
 
 def create_app(

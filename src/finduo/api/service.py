@@ -22,7 +22,7 @@ from finduo.decisions.model import Decision
 from finduo.errors import AuthError, FinduoError
 from finduo.identity import Identity, parse_roles, token_from_header
 from finduo.settings import Settings
-from finduo.store import Store
+from finduo.store import NewDecision, Store
 from finduo.store.records import RecordedDecision
 
 log = logging.getLogger(__name__)
@@ -142,10 +142,10 @@ class Service:
     ) -> list[RecordedDecision]:
         """Decide a batch (vectorised) and commit each decision.
 
-        With an ``idempotency_key`` item ``i`` is stored under ``KEY#i`` with
-        the hash of the whole batch: a retried batch replays every item
-        already committed and decides the rest, and the same key with another
-        batch is refused.
+        The batch is stored in one transaction: every decision or none. With an
+        ``idempotency_key`` item ``i`` is stored under ``KEY#i`` with the hash
+        of the whole batch, so a retried batch replays its decisions and the
+        same key with another batch is refused.
         """
         batch_hash = request_hash({"applications": applications})
         request = _Request(actor, channel, idempotency_key, batch_hash, single=False)
@@ -155,6 +155,10 @@ class Service:
             self.engine.decide_records(applications)
         finally:
             _current.reset(token)
+        # One transaction for the whole batch: all stored, or none.
+        stored = perf_counter()
+        request.results = self.store.record_decisions(request.pending)
+        request.store_seconds += perf_counter() - stored
         self._observe(request, started)
         return request.results
 
@@ -221,12 +225,13 @@ class _Request:
     request_hash: str | None
     single: bool
     results: list[RecordedDecision] = field(default_factory=list)
+    pending: list[NewDecision] = field(default_factory=list)
     store_seconds: float = 0.0
 
     def key(self) -> str | None:
         if self.idempotency_key is None or self.single:
             return self.idempotency_key
-        return f"{self.idempotency_key}#{len(self.results)}"
+        return f"{self.idempotency_key}#{len(self.pending)}"
 
 
 _current: ContextVar[_Request | None] = ContextVar("finduo_api_request", default=None)
@@ -259,12 +264,25 @@ class EngineStoreView:
         actor: str,
         *,
         case_priority: float = 0.0,
-    ) -> RecordedDecision:
+    ) -> RecordedDecision | None:
         request = _current.get()
         if request is None:  # used outside a request: record as the engine asks
             return self._store.record_decision(
                 decision, application, actor, case_priority=case_priority
             )
+        if not request.single:  # a batch is stored at once, after the engine
+            request.pending.append(
+                NewDecision(
+                    decision,
+                    application,
+                    request.actor,
+                    channel=request.channel,
+                    idempotency_key=request.key(),
+                    request_hash=request.request_hash,
+                    case_priority=case_priority,
+                )
+            )
+            return None
         started = perf_counter()
         recorded = self._store.record_decision(
             decision,

@@ -81,9 +81,9 @@ def prepare_fixture(root: Path, count: int = 200) -> Fixture:
     """Train both models on 80 % of German credit; keep the rest as requests."""
     from sklearn.model_selection import train_test_split
 
-    from finduo.datasets.german import load_german
+    from finduo.datasets.german import ID_COLUMN, load_german
     from finduo.decisions.engine import Engine
-    from finduo.models import train_models
+    from finduo.models import save_model, train_models
     from finduo.policy import shipped_policy
 
     data = load_german()
@@ -96,10 +96,12 @@ def prepare_fixture(root: Path, count: int = 200) -> Fixture:
         train.reset_index(drop=True),
         target="bad",
         dataset="german-credit",
-        out_dir=models_dir,
-        seed=0,
         protected=policy.policy.protected,
+        seed=0,
+        id_columns=[ID_COLUMN],
     )
+    for model in models.values():
+        save_model(model, models_dir)
     schema = Engine(models[policy.policy.champion], policy).schema
     applications = []
     for row in held_out.drop(columns=["bad"]).to_dict("records")[:count]:
@@ -284,7 +286,7 @@ class _Timer:
 class _TimedProxy:
     """Forwards everything to ``target``, with some methods timed."""
 
-    def __init__(self, target: Any, methods: dict[str, Callable[..., Any]]) -> None:
+    def __init__(self, target: Any, methods: dict[str, Any]) -> None:
         self._target = target
         self.__dict__.update(methods)
 
@@ -327,9 +329,14 @@ def breakdown(
     view.record_decision = timer.wrap("store", view.record_decision)  # type: ignore[method-assign]
     engine = Engine(timed_model, policy, store=view, actor="bench")
     engine.schema.validate = timer.wrap("validate", engine.schema.validate)  # type: ignore[method-assign]
-    originals = (engine_module.evaluate_policy, reasons_module.top_reasons)
-    engine_module.evaluate_policy = timer.wrap("policy", originals[0])  # type: ignore[assignment]
-    reasons_module.top_reasons = timer.wrap("reasons", originals[1])  # type: ignore[assignment]
+    # The engine looks both up at call time: time them where they live.
+    patched = (
+        (engine_module, "evaluate_policy", "policy"),
+        (reasons_module, "top_reasons", "reasons"),
+    )
+    originals = [getattr(module, name) for module, name, _ in patched]
+    for (module, name, step), original in zip(patched, originals, strict=True):
+        setattr(module, name, timer.wrap(step, original))
     out: dict[str, list[float]] = {step: [] for step in (*STEPS, "total")}
     try:
         for i in range(count):
@@ -347,7 +354,8 @@ def breakdown(
             out["other"].append(total - sum(timer.spent.values()))
             out["total"].append(total)
     finally:
-        engine_module.evaluate_policy, reasons_module.top_reasons = originals  # type: ignore[assignment]
+        for (module, name, _), original in zip(patched, originals, strict=True):
+            setattr(module, name, original)
         store.close()
     return out
 

@@ -4,8 +4,8 @@ The request models depend on the loaded model's features, so the router is
 built by :func:`build_router` when the app starts.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: the request models are made
+# at run time inside build_router, and FastAPI must see them as real types.
 from collections import Counter
 from typing import Annotated, Any
 
