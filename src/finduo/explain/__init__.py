@@ -5,6 +5,7 @@ from finduo.explain.counterfactual import (
     Actionable,
     Change,
     Counterfactual,
+    candidates,
     counterfactuals,
     is_approval,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "Counterfactual",
     "Neighbour",
     "SimilarCustomers",
+    "candidates",
     "counterfactuals",
     "is_approval",
     "repaid_share",

@@ -38,11 +38,13 @@ class Actionable:
     ``steps`` (fractions of the current value for amounts, absolute values for
     durations: see ``absolute``). ``kind="choice"``: a categorical input tried
     at each of ``options`` (ordered from cheapest to dearest; each costs
-    ``option_cost`` times its position + 1).
+    ``option_cost`` times its position + 1). ``kind="raise"``: an ordered
+    categorical input (``options`` from worst to best) tried only at the
+    categories above the current one, each step up costing ``option_cost``.
     """
 
     feature: str
-    kind: Literal["lower", "higher", "choice"]
+    kind: Literal["lower", "higher", "choice", "raise"]
     steps: tuple[float, ...] = ()
     absolute: bool = False
     options: tuple[str, ...] = ()
@@ -66,6 +68,28 @@ GERMAN_CREDIT_ACTIONABLE: tuple[Actionable, ...] = (
         minimum=4,
     ),
     Actionable("other_debtors", "choice", options=("guarantor", "co-applicant")),
+    # Pay off other instalment plans first.
+    Actionable("other_instalment_plans", "choice", options=("none",), option_cost=0.6),
+    # Have the salary paid into the checking account.
+    Actionable(
+        "checking_account",
+        "choice",
+        options=(">= 200 DM or salary",),
+        option_cost=0.7,
+    ),
+    # Build up savings, one band at a time.
+    Actionable(
+        "savings",
+        "raise",
+        options=(
+            "no savings or unknown",
+            "< 100 DM",
+            "100 to < 500 DM",
+            "500 to < 1000 DM",
+            ">= 1000 DM",
+        ),
+        option_cost=0.4,
+    ),
 )
 
 
@@ -95,7 +119,8 @@ class Counterfactual:
         return changed
 
 
-def _candidates(action: Actionable, application: Mapping[str, Any]) -> list[Change]:
+def candidates(action: Actionable, application: Mapping[str, Any]) -> list[Change]:
+    """The changes of one input that the search tries, each with its cost."""
     if action.feature not in application:
         return []
     current = application[action.feature]
@@ -104,6 +129,15 @@ def _candidates(action: Actionable, application: Mapping[str, Any]) -> list[Chan
         for i, option in enumerate(o for o in action.options if o != current):
             out.append(
                 Change(action.feature, current, option, action.option_cost * (i + 1))
+            )
+        return out
+    if action.kind == "raise":
+        if current not in action.options:
+            return out
+        start = action.options.index(current)
+        for step, option in enumerate(action.options[start + 1 :], start=1):
+            out.append(
+                Change(action.feature, current, option, action.option_cost * step)
             )
         return out
     try:
@@ -180,7 +214,7 @@ def counterfactuals(
         Each verified: ``decision`` is the engine's answer on the changed
         application. Empty when nothing within the grid leads to approval.
     """
-    per_feature = [c for a in actionable if (c := _candidates(a, application))]
+    per_feature = [c for a in actionable if (c := candidates(a, application))]
     found: dict[tuple[str, ...], Counterfactual] = {}
     tried = 0
 
@@ -225,6 +259,7 @@ __all__ = [
     "Change",
     "Counterfactual",
     "Decide",
+    "candidates",
     "counterfactuals",
     "is_approval",
 ]
