@@ -3,7 +3,11 @@
 from finduo.evaluation.baseline import BaselineLogit
 from finduo.evaluation.cv import Evaluation, cross_validate, evaluate_dataset, fold_plan
 from finduo.evaluation.metrics import auc, bayes_cutoff, brier, expected_cost, ks
-from finduo.evaluation.strategy import dataset_strategy_table, strategy_table
+from finduo.evaluation.strategy import (
+    cutoff_table,
+    dataset_strategy_table,
+    strategy_table,
+)
 
 __all__ = [
     "BaselineLogit",
@@ -12,6 +16,7 @@ __all__ = [
     "bayes_cutoff",
     "brier",
     "cross_validate",
+    "cutoff_table",
     "dataset_strategy_table",
     "evaluate_dataset",
     "expected_cost",

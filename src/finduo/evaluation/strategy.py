@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from finduo.datasets.registry import DatasetInfo
+from finduo.datasets.registry import DatasetInfo, get_dataset
 from finduo.evaluation.cv import evaluate_dataset
 from finduo.evaluation.metrics import bayes_cutoff
 
@@ -96,4 +97,31 @@ def dataset_strategy_table(
     )
 
 
-__all__ = ["DEFAULT_CUTOFFS", "dataset_strategy_table", "strategy_table"]
+def cutoff_table(
+    dataset: str = "german-credit",
+    kind: str = "scorecard",
+    folds: int | None = None,
+    seed: int = 0,
+    cutoffs: Sequence[float] | None = None,
+    repeats: int = 1,
+    n_jobs: int | None = None,
+) -> pd.DataFrame:
+    """:func:`dataset_strategy_table` for a registered data set, as a frame."""
+    rows = dataset_strategy_table(
+        get_dataset(dataset),
+        kind=kind,
+        cutoffs=cutoffs,
+        folds=folds,
+        repeats=repeats,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+    return pd.DataFrame(rows)
+
+
+__all__ = [
+    "DEFAULT_CUTOFFS",
+    "cutoff_table",
+    "dataset_strategy_table",
+    "strategy_table",
+]

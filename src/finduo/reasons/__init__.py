@@ -11,11 +11,11 @@ not know get the generic wording ``"{feature}: {value}"``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import yaml
@@ -144,46 +144,14 @@ def default_catalogue() -> Catalogue:
     return Catalogue.load()
 
 
-def top_reasons(
+def _row_reasons(
     model: RiskModel,
-    X_row: np.ndarray,
+    values: np.ndarray,
     raw_row: Mapping[str, Any],
-    k: int = 4,
-    catalogue: Catalogue | None = None,
-    protected: Iterable[str] = (),
-    contributions: np.ndarray | None = None,
+    k: int,
+    words: Catalogue,
+    never: set[str],
 ) -> list[Reason]:
-    """The inputs that raised one application's risk most, in words.
-
-    Parameters
-    ----------
-    model : RiskModel
-        The model that scored the row.
-    X_row : ndarray of shape (1, k) or (k,)
-        The row encoded by ``model.spec``.
-    raw_row : mapping
-        The application's values by input name (the words shown).
-    k : int
-        At most this many reasons (default 4).
-    catalogue : Catalogue, optional
-        Wording; default the shipped catalogue.
-    protected : iterable of str
-        Further inputs never named; the model's own protected characteristics
-        (``meta["protected_excluded"]``) are always left out.
-    contributions : ndarray of shape (k,), optional
-        Precomputed ``model.contributions`` of the row (batch scoring).
-
-    Returns
-    -------
-    list of Reason
-        Ranked by contribution (largest first); only contributions > 0.
-    """
-    words = catalogue or default_catalogue()
-    if contributions is None:
-        row = np.asarray(X_row, dtype=np.float64).reshape(1, -1)
-        contributions = model.contributions(row)[0]
-    values = np.asarray(contributions, dtype=np.float64).ravel()
-    never = set(protected) | set(model.meta.get("protected_excluded", []))
     order = np.argsort(-values, kind="stable")
     reasons: list[Reason] = []
     for j in order:
@@ -204,6 +172,82 @@ def top_reasons(
             )
         )
     return reasons
+
+
+@overload
+def top_reasons(
+    model: RiskModel,
+    X_row: np.ndarray,
+    raw_row: Mapping[str, Any],
+    k: int = 4,
+    catalogue: Catalogue | None = None,
+    protected: Iterable[str] = (),
+    contributions: np.ndarray | None = None,
+) -> list[Reason]: ...
+
+
+@overload
+def top_reasons(
+    model: RiskModel,
+    X_row: np.ndarray,
+    raw_row: Sequence[Mapping[str, Any]],
+    k: int = 4,
+    catalogue: Catalogue | None = None,
+    protected: Iterable[str] = (),
+    contributions: np.ndarray | None = None,
+) -> list[list[Reason]]: ...
+
+
+def top_reasons(
+    model: RiskModel,
+    X_row: np.ndarray,
+    raw_row: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    k: int = 4,
+    catalogue: Catalogue | None = None,
+    protected: Iterable[str] = (),
+    contributions: np.ndarray | None = None,
+) -> list[Reason] | list[list[Reason]]:
+    """The inputs that raised one application's risk most, in words.
+
+    Parameters
+    ----------
+    model : RiskModel
+        The model that scored the row.
+    X_row : ndarray of shape (1, k) or (k,)
+        The row encoded by ``model.spec``. Batch form: shape (m, k) together
+        with a list of m mappings as ``raw_row``.
+    raw_row : mapping, or sequence of mappings (batch form)
+        The application's values by input name (the words shown).
+    k : int
+        At most this many reasons (default 4).
+    catalogue : Catalogue, optional
+        Wording; default the shipped catalogue.
+    protected : iterable of str
+        Further inputs never named; the model's own protected characteristics
+        (``meta["protected_excluded"]``) are always left out.
+    contributions : ndarray of shape (k,) or (m, k), optional
+        Precomputed ``model.contributions`` of the row(s).
+
+    Returns
+    -------
+    list of Reason (batch form: one list per row)
+        Ranked by contribution (largest first); only contributions > 0.
+    """
+    words = catalogue or default_catalogue()
+    never = set(protected) | set(model.meta.get("protected_excluded", []))
+    batch = not isinstance(raw_row, Mapping)
+    rows: Sequence[Mapping[str, Any]] = (
+        raw_row if not isinstance(raw_row, Mapping) else [raw_row]
+    )
+    if contributions is None:
+        X = np.asarray(X_row, dtype=np.float64).reshape(len(rows), -1)
+        contributions = model.contributions(X)
+    values = np.asarray(contributions, dtype=np.float64).reshape(len(rows), -1)
+    found = [
+        _row_reasons(model, values[i], row, k, words, never)
+        for i, row in enumerate(rows)
+    ]
+    return found if batch else found[0]
 
 
 __all__ = ["Catalogue", "default_catalogue", "top_reasons", "value_text"]
