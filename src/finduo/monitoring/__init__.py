@@ -9,7 +9,7 @@ from finduo.monitoring.fairness import (
 )
 from finduo.monitoring.overrides import (
     HIGH_SIDE_CAVEAT,
-    blind_vs_shown,
+    blind_vs_first,
     override_analysis,
     reviewer_agreement,
 )
@@ -38,7 +38,7 @@ __all__ = [
     "PsiResult",
     "age_group",
     "band_table",
-    "blind_vs_shown",
+    "blind_vs_first",
     "calibration_table",
     "characteristic_psi",
     "discrimination",

@@ -106,38 +106,68 @@ def reviewer_agreement(resolved: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, total], ignore_index=True)
 
 
-def blind_vs_shown(resolved: pd.DataFrame) -> pd.DataFrame:
-    """Agreement and approval rate of blind reviews against score-shown ones.
+def blind_vs_first(resolved: pd.DataFrame) -> pd.DataFrame:
+    """Blind first judgements against final resolutions (automation bias).
 
-    Needs a boolean ``score_shown`` column (False = the reviewer decided
-    without seeing the machine's recommendation). Rows where it is unknown
-    are counted in their own ``unknown`` group. Returns ``mode``, ``n``,
-    ``agreement``, ``approval_rate``, ``bad_rate`` (matured approvals).
+    Where the console ran blind review, the reviewer recorded a
+    ``first_judgement`` before the machine's recommendation was shown, then
+    the final ``resolution``. Returns one row per mode:
+
+    * ``blind first judgement``: agreement of the first judgements with the
+      machine (rows with a first judgement);
+    * ``final, after shown``: agreement of those same rows' resolutions;
+    * ``shown from the start``: agreement where no blind judgement exists;
+
+    with ``n``, ``agreement``, ``approval_rate``, and for the blind rows the
+    share that switched to the machine's view (``switched_to_machine``) or
+    away from it (``switched_away``). Empty when no first judgement exists.
     """
-    _require(resolved, ("score_shown", "recommendation", "resolution"))
-    mode = resolved["score_shown"].map({True: "shown", False: "blind"})
-    frame = resolved.assign(
-        mode=mode.fillna("unknown"),
-        agree=(resolved["recommendation"] == resolved["resolution"]).astype(float),
-        approved=(resolved["resolution"] == "approve").astype(float),
-    )
-    if "bad" not in frame:
-        frame["bad"] = np.nan
-    frame["bad_if_approved"] = frame["bad"].where(frame["approved"] == 1)
-    g = frame.groupby("mode")
-    return pd.DataFrame(
+    _require(resolved, ("recommendation", "resolution"))
+    if "first_judgement" not in resolved or resolved["first_judgement"].isna().all():
+        return pd.DataFrame()
+    rec = resolved["recommendation"]
+    has_blind = resolved["first_judgement"].notna()
+    blind = resolved[has_blind]
+    first, final = blind["first_judgement"], blind["resolution"]
+    rec_b = rec[has_blind]
+    switched_to = ((first != rec_b) & (final == rec_b)).mean()
+    switched_away = ((first == rec_b) & (final != rec_b)).mean()
+    rows = [
         {
-            "n": g.size(),
-            "agreement": g["agree"].mean(),
-            "approval_rate": g["approved"].mean(),
-            "bad_rate": g["bad_if_approved"].mean(),
-        }
-    ).reset_index()
+            "mode": "blind first judgement",
+            "n": len(blind),
+            "agreement": float((first == rec_b).mean()),
+            "approval_rate": float((first == "approve").mean()),
+            "switched_to_machine": float(switched_to),
+            "switched_away": float(switched_away),
+        },
+        {
+            "mode": "final, after shown",
+            "n": len(blind),
+            "agreement": float((final == rec_b).mean()),
+            "approval_rate": float((final == "approve").mean()),
+            "switched_to_machine": np.nan,
+            "switched_away": np.nan,
+        },
+    ]
+    shown = resolved[~has_blind]
+    if len(shown):
+        rows.append(
+            {
+                "mode": "shown from the start",
+                "n": len(shown),
+                "agreement": float((shown["resolution"] == rec[~has_blind]).mean()),
+                "approval_rate": float((shown["resolution"] == "approve").mean()),
+                "switched_to_machine": np.nan,
+                "switched_away": np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 __all__ = [
     "HIGH_SIDE_CAVEAT",
-    "blind_vs_shown",
+    "blind_vs_first",
     "override_analysis",
     "reviewer_agreement",
 ]
