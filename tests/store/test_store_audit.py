@@ -13,12 +13,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
+from sqlalchemy.exc import DBAPIError
 
 from finduo.errors import AuditError
 from finduo.store import Store
 from finduo.store.audit import GENESIS_HASH
 from finduo.store.tables import AuditEventRow
+
+
+def _tamper(store: Store, statement: Any) -> None:
+    """Change audit rows as an intruder with DDL rights would: triggers off."""
+    with store.engine.begin() as conn:
+        if store.backend == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_events_no_update"))
+            conn.execute(text("DROP TRIGGER audit_events_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
+        conn.execute(statement)
 
 
 def _events(store: Store, count: int) -> None:
@@ -50,10 +62,7 @@ def test_edited_row_is_the_first_broken_link(
     store: Store, change: dict[str, Any]
 ) -> None:
     _events(store, 6)
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(AuditEventRow).where(AuditEventRow.seq == 3).values(**change)
-        )
+    _tamper(store, update(AuditEventRow).where(AuditEventRow.seq == 3).values(**change))
 
     report = store.audit_verify()
 
@@ -63,12 +72,29 @@ def test_edited_row_is_the_first_broken_link(
     assert report.summary().startswith("audit chain broken at seq 3")
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [update(AuditEventRow).values(actor="mallory"), delete(AuditEventRow)],
+    ids=["update", "delete"],
+)
+def test_database_refuses_changes_to_audit_events(store: Store, statement: Any) -> None:
+    _events(store, 2)
+
+    with (
+        pytest.raises(DBAPIError, match="audit_events is append-only"),
+        store.engine.begin() as conn,
+    ):
+        conn.execute(statement)
+
+    assert store.audit_verify().ok
+
+
 def test_edited_row_with_recomputed_hash_breaks_the_next_link(store: Store) -> None:
     _events(store, 4)
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(AuditEventRow).where(AuditEventRow.seq == 2).values(hash="ab" * 32)
-        )
+    _tamper(
+        store,
+        update(AuditEventRow).where(AuditEventRow.seq == 2).values(hash="ab" * 32),
+    )
 
     report = store.audit_verify()
 
@@ -78,8 +104,7 @@ def test_edited_row_with_recomputed_hash_breaks_the_next_link(store: Store) -> N
 
 def test_deleted_middle_event_is_reported_as_missing(store: Store) -> None:
     _events(store, 5)
-    with store.engine.begin() as conn:
-        conn.execute(delete(AuditEventRow).where(AuditEventRow.seq == 4))
+    _tamper(store, delete(AuditEventRow).where(AuditEventRow.seq == 4))
 
     report = store.audit_verify()
 
@@ -90,8 +115,7 @@ def test_deleted_middle_event_is_reported_as_missing(store: Store) -> None:
 def test_removed_tail_is_found_against_the_anchor(store: Store, tmp_path: Path) -> None:
     _events(store, 6)
     anchor, path = store.audit_anchor(tmp_path / "anchor.json")
-    with store.engine.begin() as conn:
-        conn.execute(delete(AuditEventRow).where(AuditEventRow.seq >= 5))
+    _tamper(store, delete(AuditEventRow).where(AuditEventRow.seq >= 5))
 
     without_anchor = store.audit_verify()  # no export under the state folder
     report = store.audit_verify(path)
@@ -109,8 +133,7 @@ def test_default_anchor_is_the_latest_export(store: Store) -> None:
     _events(store, 2)
     assert store.audit_verify().ok
 
-    with store.engine.begin() as conn:
-        conn.execute(delete(AuditEventRow).where(AuditEventRow.seq >= 3))
+    _tamper(store, delete(AuditEventRow).where(AuditEventRow.seq >= 3))
     report = store.audit_verify()
 
     assert path.parent.name == "audit" and path.name == "anchor-0000000003.json"
@@ -123,8 +146,7 @@ def test_rewritten_chain_after_a_removed_tail_differs_from_the_anchor(
 ) -> None:
     _events(store, 4)
     _, path = store.audit_anchor(tmp_path / "a.json")
-    with store.engine.begin() as conn:
-        conn.execute(delete(AuditEventRow).where(AuditEventRow.seq == 4))
+    _tamper(store, delete(AuditEventRow).where(AuditEventRow.seq == 4))
     store.record_event("mallory", "test.step", "test", "forged", {"i": 3})
 
     report = store.audit_verify(path)

@@ -38,7 +38,7 @@ def test_migrations_build_the_schema_from_empty(store_url: str) -> None:
     store.upgrade()
     store.upgrade()  # a second run is a no-op
 
-    assert store.schema_revision() == "0001"
+    assert store.schema_revision() == "0002"
     assert set(inspect(store.engine).get_table_names()) == TABLES
     with store.engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
