@@ -32,6 +32,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "serve",
     "users",
     "tokens",
+    "modelling",
 )
 
 err_console = Console(stderr=True)
