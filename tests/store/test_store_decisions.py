@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -201,5 +202,30 @@ def test_one_bad_item_stores_none_of_the_batch(
     with pytest.raises(IdempotencyError):
         store.record_decisions(items)
 
+    assert _count(store, DecisionRow.decision_id) == 1
+    assert store.audit_verify().events == 1
+
+
+def test_concurrent_retries_with_one_key_store_one_decision(
+    store: Store, decision_factory: Any
+) -> None:
+    barrier = threading.Barrier(4)
+    results: list[Any] = []
+
+    def send() -> None:
+        decision = decision_factory()
+        barrier.wait()
+        results.append(
+            store.record_decision(decision, APPLICATION, "webshop", idempotency_key="r")
+        )
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(r.replayed for r in results) == [False, True, True, True]
+    assert len({r.decision.decision_id for r in results}) == 1
     assert _count(store, DecisionRow.decision_id) == 1
     assert store.audit_verify().events == 1

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from finduo.errors import ConfigError
+from finduo.errors import ConfigError, StoreUnavailable
 from finduo.settings import Settings
 from finduo.store import Store
 from finduo.store.tables import Base
@@ -104,3 +104,15 @@ def test_from_settings_uses_the_state_folder_and_its_audit_key(tmp_path: Path) -
 def test_unsupported_database_urls_are_refused(url: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         Store(url, audit_key="k" * 32)
+
+
+def test_unreachable_server_is_store_unavailable() -> None:
+    # Port 9 on 127.0.0.1 (discard) has no PostgreSQL: the connection is refused.
+    store = Store(
+        "postgresql+psycopg://postgres@127.0.0.1:9/test?connect_timeout=2",
+        audit_key="k" * 32,
+    )
+
+    with pytest.raises(StoreUnavailable, match="store cannot be reached"):
+        store.stop_switch()
+    store.close()
