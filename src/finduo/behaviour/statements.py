@@ -18,8 +18,10 @@ counts as delinquent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -95,15 +97,24 @@ class StatementPanel:
         return int(self.customer_id.shape[0])
 
 
-def panel_from_wide(wide: pd.DataFrame, as_of: date = taiwan.AS_OF) -> StatementPanel:
-    """Build the panel from the wide Taiwan layout (month 1 = the as-of month)."""
+def panel_from_wide(
+    wide: Mapping[str, Any], as_of: date = taiwan.AS_OF
+) -> StatementPanel:
+    """Build the panel from the wide Taiwan layout (month 1 = the as-of month).
+
+    ``wide`` is a frame or any mapping of column name to array.
+    """
+
+    def block(columns: tuple[str, ...]) -> np.ndarray:
+        return np.column_stack([np.asarray(wide[c], dtype=np.float64) for c in columns])
+
     return StatementPanel(
-        customer_id=wide[taiwan.ID_COLUMN].to_numpy(),
+        customer_id=np.asarray(wide[taiwan.ID_COLUMN]),
         as_of=as_of,
-        limit=wide["limit_bal"].to_numpy(dtype=np.float64),
-        status=wide[list(taiwan.STATUS_COLUMNS)].to_numpy(dtype=np.float64),
-        bill=wide[list(taiwan.BILL_COLUMNS)].to_numpy(dtype=np.float64),
-        paid=wide[list(taiwan.PAID_COLUMNS)].to_numpy(dtype=np.float64),
+        limit=np.asarray(wide["limit_bal"], dtype=np.float64),
+        status=block(taiwan.STATUS_COLUMNS),
+        bill=block(taiwan.BILL_COLUMNS),
+        paid=block(taiwan.PAID_COLUMNS),
     )
 
 

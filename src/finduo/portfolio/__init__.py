@@ -1,0 +1,1 @@
+"""Early warning across the portfolio: scan engines, policy, watchlist, generator."""

@@ -1,0 +1,132 @@
+"""Score one chunk of a portfolio: features, pd, action, reasons.
+
+The one per-chunk pipeline of the local and the Spark engine: statements in
+the wide layout (any mapping of column name to array: an Arrow batch's
+columns, a pandas frame) -> behavioural features
+(:func:`finduo.behaviour.model.model_inputs`) -> raw score (compiled or stock
+trees) -> calibrated ``pd`` -> early-warning action -> reasons for the
+watchlist rows only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from finduo.behaviour.model import INPUTS, model_inputs
+from finduo.datasets import taiwan
+from finduo.errors import ModelError, RowError
+from finduo.portfolio.compiled import RawScorer, StockScorer
+from finduo.portfolio.policy import ACTIONS, LoadedEarlyWarning, propose_actions
+from finduo.portfolio.reasons import top_reasons
+
+NEEDED: tuple[str, ...] = tuple(
+    c for c in taiwan.WIDE_COLUMNS if c not in taiwan.PROTECTED
+)
+
+
+@dataclass
+class ScoredChunk:
+    """Scores of ``n`` customers; the watchlist rows carry reasons."""
+
+    customer_id: np.ndarray  # (n,)
+    pd: np.ndarray  # (n,) float64
+    action: np.ndarray  # (n,) int8 index into ACTIONS
+    rule: np.ndarray  # (n,) int16, -1 none
+    exposure: np.ndarray  # (n,) float64
+    watch: np.ndarray  # (n,) bool
+    reasons: list[str]  # one per watch row, in row order
+
+    def __len__(self) -> int:
+        return int(self.pd.shape[0])
+
+
+def check_chunk(columns: Mapping[str, Any], first_row: int) -> None:
+    """Check a chunk's columns; row numbers count from 1 over the whole input."""
+    absent = [c for c in NEEDED if c not in columns]
+    if absent:
+        raise RowError(first_row + 1, absent[0], "column is missing from the input")
+    for name in NEEDED:
+        if name == taiwan.ID_COLUMN:
+            continue
+        values = np.asarray(columns[name], dtype=np.float64)
+        bad = np.isnan(values)
+        if name in taiwan.STATUS_COLUMNS:
+            bad |= ~np.isin(values, np.arange(-2, 10))
+            reason = "repayment status must be an integer from -2 to 9"
+        elif name == "limit_bal":
+            bad |= values <= 0
+            reason = "credit limit must be a positive number"
+        else:
+            reason = "must be a number"
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise RowError(first_row + i + 1, name, reason, values[i])
+
+
+class ChunkScorer:
+    """Model + policy + scorer, ready to score chunks (picklable for Spark)."""
+
+    def __init__(
+        self,
+        model: Any,
+        policy: LoadedEarlyWarning,
+        scorer: RawScorer | None = None,
+        as_of: date = taiwan.AS_OF,
+    ) -> None:
+        names = list(model.spec.names)
+        unknown = sorted(set(names) - set(INPUTS))
+        if unknown:
+            raise ModelError(
+                f"model {model.version} needs inputs the scan does not compute: "
+                f"{unknown}; train it on the taiwan-credit-default features."
+            )
+        self.model = model
+        self.names = names
+        self.policy = policy
+        self.scorer: RawScorer = scorer or StockScorer(model.booster)
+        self.as_of = as_of
+
+    def inputs(
+        self, columns: Mapping[str, Any]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Model matrix ``(n, k)`` in the model's order, and every feature by name."""
+        values = model_inputs(columns, self.as_of)
+        X = np.empty((len(values[self.names[0]]), len(self.names)), dtype=np.float64)
+        for j, name in enumerate(self.names):
+            X[:, j] = values[name]
+        return X, values
+
+    def score(self, columns: Mapping[str, Any], first_row: int = 0) -> ScoredChunk:
+        """Score a chunk of wide statements (see module doc)."""
+        check_chunk(columns, first_row)
+        X, values = self.inputs(columns)
+        raw = self.scorer.raw_score(X)
+        pd_ = 1.0 / (1.0 + np.exp(-(self.model.a * raw + self.model.b)))
+        policy = self.policy.policy
+        values["balance"] = np.maximum(
+            np.asarray(columns["bill_amt_1"], dtype=np.float64), 0
+        )
+        action, rule = propose_actions(policy, pd_, values)
+        watch = (pd_ >= policy.watch_from_pd) | (action > 0)
+        rows = np.flatnonzero(watch)
+        reasons: list[str] = []
+        if rows.size:
+            contrib = self.model.contributions(X[rows])
+            reasons = top_reasons(contrib, X[rows], self.names, policy.max_reasons)
+        return ScoredChunk(
+            customer_id=np.asarray(columns[taiwan.ID_COLUMN]),
+            pd=pd_,
+            action=action,
+            rule=rule,
+            exposure=values[policy.exposure_field],
+            watch=watch,
+            reasons=reasons,
+        )
+
+
+__all__ = ["ACTIONS", "NEEDED", "ChunkScorer", "ScoredChunk", "check_chunk"]
