@@ -33,6 +33,11 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "users",
     "tokens",
     "modelling",
+    "lifecycle",  # adds propose/approve/... to the policy group: keep after it
+    "outcomes",
+    "monitor",
+    "purge",
+    "report",
 )
 
 err_console = Console(stderr=True)
