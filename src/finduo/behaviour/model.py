@@ -42,7 +42,8 @@ RAW_SOURCE: tuple[str, ...] = (
 RAW_COLUMNS: tuple[str, ...] = tuple(RAW_PREFIX + c for c in RAW_SOURCE)
 
 MODEL_PARAMS: dict[str, Any] = {
-    "learning_rate": 0.03,
+    "learning_rate": 0.05,
+    "max_rounds": 500,
     "num_leaves": 15,
     "max_depth": -1,
     "min_data_in_leaf": 100,
@@ -51,7 +52,7 @@ MODEL_PARAMS: dict[str, Any] = {
     "bagging_fraction": 0.8,
     "bagging_freq": 1,
     "max_bin": 255,
-    "num_threads": 2,
+    "num_threads": 1,
 }
 
 

@@ -38,6 +38,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "monitor",
     "purge",
     "report",
+    "portfolio",
 )
 
 err_console = Console(stderr=True)
