@@ -101,8 +101,15 @@ def test_overview_shows_the_new_override(context, console):
 
     by_reviewer = page.locator("#overrides-by-reviewer").inner_text()
     assert "rita" in by_reviewer
+    overrides = [
+        e
+        for e in console.store.audit_events(subject_type="case")
+        if e.action == "case.resolved" and e.payload["is_override"]
+    ]
+    assert len(overrides) == 1
     today = page.locator("#override-today").inner_text()
-    assert "1 overrides" in today or "overrides" in today
+    assert "Overrides: 1" in today
+    assert "100.0%" in today
     assert page.locator("svg.chart").count() >= 2
     shot(page, "06-overview")
     _no_serious_violations(page, "overview")
@@ -186,8 +193,9 @@ def test_stop_switch_routes_the_next_application_to_review(context, console):
 
     assert answer.status_code in (200, 201), answer.text
     body = answer.json()
-    assert body["outcome"] == "refer"
-    assert "stop_switch" in body["referral_reasons"]
+    assert body["decision"]["outcome"] == "refer"
+    assert "stop_switch" in body["decision"]["referral_reasons"]
+    assert console.store.get_case(body["case_id"]).status == "open"
     page.goto(console.url("overview"))
     assert page.locator("#stop-banner").is_visible()
     events = console.store.audit_events(

@@ -189,7 +189,7 @@ def test_every_message_has_a_german_translation():
     options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     keywords = {"_": None, "gettext": None, "N_": None}
     used = {
-        msg[1] for msg in extract_from_dir(root, method_map, options, keywords=keywords)
+        msg[2] for msg in extract_from_dir(root, method_map, options, keywords=keywords)
     }
     with catalogue_path("de").open("rb") as handle:
         catalogue = read_po(handle)

@@ -39,25 +39,32 @@ def hbar_chart(
     *,
     width: int = 560,
     row_height: int = 26,
-    label_width: int = 230,
+    label_width: int | None = None,
 ) -> Markup:
     """Horizontal bars around a zero line; positive values right (risk, red).
 
-    Negative values, where present, extend to the left in green.
+    Negative values, where present, extend to the left in green. The label
+    column is as wide as the longest label needs (about 7 px a character at
+    13 px), at most 55 % of the chart.
     """
     if not bars:
         return Markup("")
+    if label_width is None:
+        longest = max(len(b.label) for b in bars)
+        label_width = min(int(longest * 7.2) + 14, int(width * 0.55))
+    value_room = max(int(max(len(b.text) for b in bars) * 6.6) + 12, 50)
     top = 8
     height = top + row_height * len(bars) + 8
     extent = max(abs(b.value) for b in bars) or 1.0
     has_negative = any(b.value < 0 for b in bars)
     plot_left = label_width
-    plot_width = width - label_width - 70
+    plot_width = max(width - label_width - value_room, 60)
     zero = plot_left + (plot_width / 2 if has_negative else 0)
     scale = (plot_width / 2 if has_negative else plot_width) / extent
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" '
+        'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
     for i, bar in enumerate(bars):
@@ -112,8 +119,9 @@ def column_chart(
     slot = plot_w / len(labels)
     bar_w = max(slot * 0.8 / len(series), 1.0)
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" '
+        'xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" '
         f'y2="{top + plot_h}" stroke="{MUTED}"/>',

@@ -120,7 +120,8 @@ def compose(
             ]
         else:
             letter.counterfactual_intro = _(
-                "We found no small change to the amount, the duration or a guarantor "
+                "We found no small change you could make — to the amount, the "
+                "duration, a guarantor, your savings or other instalment plans — "
                 "that would have led to approval."
             )
     if resolution is None and decision.outcome != "refer":

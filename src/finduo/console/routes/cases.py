@@ -75,7 +75,11 @@ def _helpers(p: Page) -> dict[str, Any]:
     return {
         "field_label": lambda name: field_label(name, lang),
         "referral_label": lambda code: referral_label(code, lang),
-        "value_text": value_text,
+        "value_text": lambda v: (
+            p.fmt.number(v, 0 if float(v).is_integer() else 2)
+            if isinstance(v, int | float) and not isinstance(v, bool)
+            else value_text(v)
+        ),
         "reason_text": lambda r: reason_text(r, lang),
         "reason_code_label": lambda c: codes[c].label(lang) if c in codes else c,
     }

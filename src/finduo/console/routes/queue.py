@@ -54,10 +54,11 @@ def queue(
     p: PageDep,
     reason: str = "",
     band: str = "",
-    waited: int | None = None,
+    waited: str = "",
 ) -> HTMLResponse:
     """Open cases, highest priority first; filters by reason, band, waiting time."""
     p.require("read_cases")
+    hours = int(waited) if waited.isdigit() else None
     store = p.state.store
     service = ReviewService(store)
     now = datetime.now(UTC)
@@ -66,7 +67,7 @@ def queue(
         QueueFilter(
             referral_reason=reason or None,
             band=band or None,
-            min_waiting=timedelta(hours=waited) if waited else None,
+            min_waiting=timedelta(hours=hours) if hours else None,
             limit=SHOWN,
         ),
         now=now,
@@ -83,7 +84,7 @@ def queue(
         reason_counts=sorted(everything.by_reason.items()),
         band_counts=sorted(everything.by_band.items()),
         waited_options=[(h, p.fmt.hours(h)) for h in WAITED_OPTIONS],
-        filters={"reason": reason, "band": band, "waited": waited},
+        filters={"reason": reason, "band": band, "waited": hours},
         referral_label=lambda code: referral_label(code, lang),
     )
 
