@@ -28,6 +28,7 @@ from finduo.behaviour.statements import FEATURES, panel_from_wide, statement_fea
 from finduo.datasets import taiwan
 
 STATIC_INPUTS: tuple[str, ...] = ("education", "marriage", "age")
+CATEGORICAL_INPUTS: tuple[str, ...] = ("education", "marriage")
 INPUTS: tuple[str, ...] = (*FEATURES, *STATIC_INPUTS)
 RAW_PREFIX = "raw_"
 RAW_SOURCE: tuple[str, ...] = (
@@ -75,6 +76,9 @@ def model_inputs(
 def modelling_frame(wide: pd.DataFrame, as_of: date = taiwan.AS_OF) -> pd.DataFrame:
     """The training/evaluation frame of the wide statements (see module doc)."""
     frame = pd.DataFrame(model_inputs(wide, as_of), columns=list(INPUTS))
+    # Codes, not quantities: categorical inputs (one-hot in the baseline).
+    for name in CATEGORICAL_INPUTS:
+        frame[name] = wide[name].to_numpy().astype(np.int64).astype(str)
     frame.insert(0, taiwan.ID_COLUMN, wide[taiwan.ID_COLUMN].to_numpy())
     for name in taiwan.PROTECTED:
         frame[name] = wide[name].to_numpy()
@@ -91,6 +95,7 @@ def load_modelling_frame() -> pd.DataFrame:
 
 
 __all__ = [
+    "CATEGORICAL_INPUTS",
     "INPUTS",
     "MODEL_PARAMS",
     "RAW_COLUMNS",

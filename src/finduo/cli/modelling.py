@@ -242,7 +242,8 @@ def train(
             info.name,
             protected=info.protected,
             seed=seed,
-            id_columns=[*ids, *info.extra_ids],
+            id_columns=[*ids, *info.extra_ids, *info.raw_columns],
+            params=info.params,
             metrics={
                 kind: {**figures, "folds": result.folds, "repeats": result.repeats}
                 for kind, figures in result.models.items()

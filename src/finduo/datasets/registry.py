@@ -8,9 +8,10 @@ target as 0/1 (1 = bad).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -41,6 +42,12 @@ class DatasetInfo:
         Protected characteristics: kept for fairness monitoring, never inputs.
     folds, repeats : int
         Default repeated stratified cross-validation.
+    params : mapping
+        Hyperparameters per model kind for this data, fixed in advance.
+    raw_columns : tuple of str
+        The data set's published columns, never inputs of finduo's models:
+        ``finduo evaluate`` also reports a LightGBM on them alone
+        (``lightgbm_raw``) on the same folds, as a reference.
     """
 
     name: str
@@ -53,6 +60,8 @@ class DatasetInfo:
     folds: int = 5
     repeats: int = 1
     extra_ids: tuple[str, ...] = field(default=())
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    raw_columns: tuple[str, ...] = ()
 
     def load(self) -> pd.DataFrame:
         """The data, with the target as int 0/1."""
@@ -69,7 +78,7 @@ class DatasetInfo:
     def excluded(self) -> tuple[str, ...]:
         """Columns never used as model inputs: target, ids, protected."""
         ids = (self.id_column,) if self.id_column else ()
-        return (self.target, *ids, *self.extra_ids, *self.protected)
+        return (self.target, *ids, *self.extra_ids, *self.protected, *self.raw_columns)
 
 
 def _german() -> DatasetInfo:
@@ -86,7 +95,29 @@ def _german() -> DatasetInfo:
     )
 
 
-_REGISTRY: dict[str, Callable[[], DatasetInfo]] = {german.DATASET_NAME: _german}
+def _taiwan() -> DatasetInfo:
+    # Behavioural features of finduo.behaviour (issue 6); imported here to keep
+    # the data-set layer free of a hard dependency on it.
+    from finduo.behaviour import model as behaviour
+    from finduo.datasets import taiwan
+
+    return DatasetInfo(
+        name=taiwan.NAME,
+        loader=behaviour.load_modelling_frame,
+        target=taiwan.TARGET,
+        id_column=taiwan.ID_COLUMN,
+        protected=taiwan.PROTECTED,
+        folds=5,
+        repeats=1,
+        params={"lightgbm": behaviour.MODEL_PARAMS},
+        raw_columns=behaviour.RAW_COLUMNS,
+    )
+
+
+_REGISTRY: dict[str, Callable[[], DatasetInfo]] = {
+    german.DATASET_NAME: _german,
+    "taiwan-credit-default": _taiwan,
+}
 
 
 def dataset_names() -> list[str]:

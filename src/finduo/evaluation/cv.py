@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,13 +101,36 @@ def _run_fold(
     seed: int,
     cutoff: float,
     costs: tuple[float, float],
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    raw_columns: Sequence[str] = (),
 ) -> dict[str, tuple[dict[str, float], np.ndarray]]:
     spec = FeatureSet.fit(df.iloc[train], exclude=exclude)
     X_train = spec.encode_frame(df.iloc[train])
     X_test = spec.encode_frame(df.iloc[test])
     out = {}
-    for kind in kinds:
-        model = MODELS[kind].fit(X_train, y[train], spec, seed=seed)
+    runs: list[tuple[str, Any, FeatureSet, np.ndarray, np.ndarray]] = [
+        (kind, MODELS[kind], spec, X_train, X_test) for kind in kinds
+    ]
+    if raw_columns:  # reference: LightGBM on the published columns alone
+        raw = df[list(raw_columns)]
+        raw_spec = FeatureSet.fit(raw.iloc[train])
+        runs.append(
+            (
+                "lightgbm_raw",
+                LightGBMModel,
+                raw_spec,
+                raw_spec.encode_frame(raw.iloc[train]),
+                raw_spec.encode_frame(raw.iloc[test]),
+            )
+        )
+    for kind, model_class, kind_spec, X_train, X_test in runs:
+        extra = (params or {}).get(kind.removesuffix("_raw"))
+        if extra:
+            model = model_class.fit(
+                X_train, y[train], kind_spec, seed=seed, params=dict(extra)
+            )
+        else:
+            model = model_class.fit(X_train, y[train], kind_spec, seed=seed)
         pd_ = model.predict_pd(X_test)
         truth = y[test]
         out[kind] = (
@@ -162,6 +185,8 @@ def cross_validate(
     kinds: Sequence[str] = ("lightgbm", "scorecard", "baseline"),
     n_jobs: int | None = None,
     progress: Progress | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    raw_columns: Sequence[str] = (),
 ) -> Evaluation:
     """Repeated stratified k-fold cross-validation of finduo's models and baseline.
 
@@ -183,6 +208,11 @@ def cross_validate(
         Folds run in parallel (default: up to 2 cores).
     progress : callable, optional
         Called as ``progress(done, total)`` after each fold.
+    params : mapping, optional
+        Hyperparameters per model kind (fixed in advance), e.g. the data set's.
+    raw_columns : sequence of str
+        When given, never inputs of the models; a LightGBM on these columns
+        alone is reported as ``lightgbm_raw`` on the same folds.
 
     Returns
     -------
@@ -195,17 +225,30 @@ def cross_validate(
         raise DataError(f"models must be among {list(MODELS)}; got {unknown}.")
     y = check_target(df, target).to_numpy()
     df = df.reset_index(drop=True)
-    exclude = [target, *id_columns, *protected]
+    exclude = [target, *id_columns, *protected, *raw_columns]
     plan = fold_plan(y, folds, repeats, seed)
     cutoff = metrics.bayes_cutoff(cost_bad_accepted, cost_good_declined)
     costs = (cost_bad_accepted, cost_good_declined)
     jobs = n_jobs or default_jobs()
     tasks = (
-        delayed(_run_fold)(df, y, tr, te, exclude, list(kinds), seed, cutoff, costs)
+        delayed(_run_fold)(
+            df,
+            y,
+            tr,
+            te,
+            exclude,
+            list(kinds),
+            seed,
+            cutoff,
+            costs,
+            params,
+            raw_columns,
+        )
         for tr, te in plan
     )
-    per_fold: dict[str, list[dict[str, float]]] = {k: [] for k in kinds}
-    oof = {k: np.zeros((repeats, len(y))) for k in kinds}
+    reported = [*kinds, *(["lightgbm_raw"] if raw_columns else [])]
+    per_fold: dict[str, list[dict[str, float]]] = {k: [] for k in reported}
+    oof = {k: np.zeros((repeats, len(y))) for k in reported}
     runner = Parallel(n_jobs=jobs, return_as="generator")
     for index, result in enumerate(runner(tasks)):
         repeat = index // folds
@@ -228,7 +271,7 @@ def cross_validate(
         folds=folds,
         repeats=repeats,
         seed=seed,
-        models={k: _summary(per_fold[k]) for k in kinds},
+        models={k: _summary(per_fold[k]) for k in reported},
         cutoff=cutoff,
         cost_bad_accepted=cost_bad_accepted,
         cost_good_declined=cost_good_declined,
@@ -263,6 +306,8 @@ def evaluate_dataset(
         kinds=kinds,
         n_jobs=n_jobs,
         progress=progress,
+        params=info.params,
+        raw_columns=info.raw_columns,
     )
 
 

@@ -98,7 +98,13 @@ class ChunkScorer:
         values = model_inputs(columns, self.as_of)
         X = np.empty((len(values[self.names[0]]), len(self.names)), dtype=np.float64)
         for j, name in enumerate(self.names):
-            X[:, j] = values[name]
+            spec = self.model.spec[name]
+            if spec.kind == "categorical":
+                # The spec's own encoder, called once per distinct value.
+                distinct, inverse = np.unique(values[name], return_inverse=True)
+                X[:, j] = spec.encode(distinct)[inverse]
+            else:
+                X[:, j] = values[name]
         return X, values
 
     def score(self, columns: Mapping[str, Any], first_row: int = 0) -> ScoredChunk:
