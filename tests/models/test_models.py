@@ -81,6 +81,7 @@ def test_scorecard_is_scored_from_its_json_exactly_as_optbinning_scores(
 ) -> None:
     model = trained["scorecard"]
     assert isinstance(model, ScorecardModel)
+    assert model._optbinning is not None
     frame = _decode_frame(X, model.spec)
 
     np.testing.assert_allclose(

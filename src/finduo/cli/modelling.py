@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,6 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from finduo.errors import ConfigError
+
+if TYPE_CHECKING:
+    from finduo.datasets.registry import DatasetInfo
+    from finduo.evaluation.cv import Evaluation
 
 console = Console()
 err_console = Console(stderr=True)
@@ -79,7 +83,8 @@ def _dataset(
     protected: list[str] | None,
     cost_bad: float | None,
     cost_good: float | None,
-):  # -> DatasetInfo (lazy import keeps `finduo --help` fast)
+) -> DatasetInfo:
+    # imports inside keep `finduo --help` fast
     from dataclasses import replace
 
     from finduo.datasets import dataset_from_csv, get_dataset
@@ -103,12 +108,11 @@ def _dataset(
         if target or protected:
             raise ConfigError("--target and --protected go with --data FILE.")
         info = get_dataset(dataset or "german-credit")
-    changes = {}
-    if cost_bad is not None:
-        changes["cost_bad_accepted"] = cost_bad
-    if cost_good is not None:
-        changes["cost_good_declined"] = cost_good
-    return replace(info, **changes) if changes else info
+    return replace(
+        info,
+        cost_bad_accepted=info.cost_bad_accepted if cost_bad is None else cost_bad,
+        cost_good_declined=info.cost_good_declined if cost_good is None else cost_good,
+    )
 
 
 def _progress() -> Progress:
@@ -122,7 +126,13 @@ def _progress() -> Progress:
     )
 
 
-def _cross_validate(info, folds, repeats, seed, jobs):  # -> Evaluation
+def _cross_validate(
+    info: DatasetInfo,
+    folds: int | None,
+    repeats: int | None,
+    seed: int,
+    jobs: int | None,
+) -> Evaluation:
     from finduo.evaluation import evaluate_dataset
 
     with _progress() as bar:
@@ -183,7 +193,7 @@ def evaluate(
     )
 
 
-def _metrics_table(result, versions: dict[str, str] | None = None) -> Table:
+def _metrics_table(result: Evaluation, versions: dict[str, str] | None = None) -> Table:
     title = (
         f"{result.dataset}: {result.folds}-fold x {result.repeats} cross-validation, "
         f"seed {result.seed}"

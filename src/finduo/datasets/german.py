@@ -266,7 +266,7 @@ def load_german(data_dir: Path | None = None, url: str | None = None) -> pd.Data
             numeric = pd.to_numeric(values, errors="coerce")
             bad_rows = numeric.isna() | (numeric != numeric.round())
             if bad_rows.any():
-                row = int(bad_rows.idxmax()) + 1
+                row = int(bad_rows.to_numpy().argmax()) + 1
                 raise DataError(
                     f"{path}: row {row}, field {column!r}: not an integer; "
                     f"got {values.iloc[row - 1]!r}."
@@ -275,7 +275,7 @@ def load_german(data_dir: Path | None = None, url: str | None = None) -> pd.Data
             continue
         unknown = ~values.isin(list(codes))
         if unknown.any():
-            row = int(unknown.idxmax()) + 1
+            row = int(unknown.to_numpy().argmax()) + 1
             raise DataError(
                 f"{path}: row {row}, field {column!r}: unknown code "
                 f"{values.iloc[row - 1]!r}."
@@ -285,7 +285,7 @@ def load_german(data_dir: Path | None = None, url: str | None = None) -> pd.Data
         )
     target = raw["_class"]
     if not target.isin(["1", "2"]).all():
-        row = int((~target.isin(["1", "2"])).idxmax()) + 1
+        row = int((~target.isin(["1", "2"])).to_numpy().argmax()) + 1
         raise DataError(f"{path}: row {row}, field 'class': expected 1 or 2.")
     out[TARGET] = (target == "2").astype("int64")
     logger.info("loaded %s: %d rows, bad rate %.3f", path, len(out), out[TARGET].mean())

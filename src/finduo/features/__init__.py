@@ -129,11 +129,17 @@ def _is_categorical(series: pd.Series) -> bool:
 def _spec_for(name: str, series: pd.Series) -> FeatureSpec:
     missing = bool(series.isna().any())
     if _is_categorical(series):
-        keys = {category_key(v) for v in series.dropna().unique()} - {None}
+        keys: set[str] = {
+            k for v in series.dropna().unique() if (k := category_key(v)) is not None
+        }
         if isinstance(series.dtype, pd.CategoricalDtype):
-            order = [k for c in series.cat.categories if (k := category_key(c)) in keys]
+            order = [
+                k
+                for c in series.cat.categories
+                if (k := category_key(c)) is not None and k in keys
+            ]
         else:
-            order = sorted(k for k in keys if k is not None)
+            order = sorted(keys)
         return FeatureSpec(name, "categorical", categories=order, missing_seen=missing)
     numbers = series.astype("float64")
     if numbers.notna().sum() == 0:
@@ -183,7 +189,9 @@ class FeatureSet:
     def numeric(self) -> list[str]:
         return [f.name for f in self.features if f.kind == "numeric"]
 
-    def _encode(self, columns: Mapping[str, Sequence[Any]], n: int) -> np.ndarray:
+    def _encode(
+        self, columns: Mapping[str, Sequence[Any] | np.ndarray], n: int
+    ) -> np.ndarray:
         out = np.empty((n, len(self.features)), dtype=np.float64)
         for j, spec in enumerate(self.features):
             out[:, j] = spec.encode(columns[spec.name])

@@ -44,7 +44,8 @@ class RiskModel(Protocol):
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+    return out
 
 
 def check_matrix(X: np.ndarray, spec: FeatureSet) -> np.ndarray:

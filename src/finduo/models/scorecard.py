@@ -158,6 +158,7 @@ class ScorecardModel:
         self.intercept = float(table["intercept"])
         self._chars = [self._prepare(c) for c in table["characteristics"]]
         self._columns = [spec.names.index(c.name) for c in self._chars]
+        self._optbinning: Scorecard | None = None  # set by fit, never saved
 
     def _prepare(self, entry: dict[str, Any]) -> _Characteristic:
         try:
