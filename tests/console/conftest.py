@@ -36,6 +36,7 @@ USERS = {
     "renate": (["reviewer"], "de"),
     "anna": (["analyst"], "en"),
     "adam": (["admin"], "en"),
+    "bea": (["reviewer"], "en"),
 }
 
 

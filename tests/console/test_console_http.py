@@ -205,3 +205,45 @@ def test_every_message_has_a_german_translation():
 )
 def test_numbers_follow_the_language(language, expected):
     assert Formatter(language).number(1234.56) == expected
+
+
+def test_blind_review_asks_for_a_first_judgement_and_stores_both(client, console):
+    _sign_in(client, "adam")
+    token = _csrf(client, "/console/admin")
+    saved = client.post(
+        "/console/admin/blind-review", data={"csrf_token": token, "team": "bea"}
+    )
+    assert saved.status_code == 303
+    client.cookies.clear()
+    case = [c for c in console.store.list_cases() if c.status == "open"][-1]
+    _sign_in(client, "bea")
+
+    blind = client.get(f"/console/cases/{case.id}")
+    assert 'id="recommendation"' not in blind.text
+    assert "first-judgement" in blind.text
+    token = CSRF.search(blind.text).group(1)
+    judged = client.post(
+        f"/console/cases/{case.id}/first-judgement",
+        data={"csrf_token": token, "judgement": "decline"},
+    )
+    assert judged.status_code == 303
+    shown = client.get(f"/console/cases/{case.id}")
+    assert 'id="recommendation"' in shown.text
+    resolved = client.post(
+        f"/console/cases/{case.id}/resolve",
+        data={
+            "csrf_token": token,
+            "action": "approve",
+            "reason_code": "CONFIRMS_MACHINE",
+        },
+    )
+
+    assert resolved.status_code == 303
+    resolution = console.store.get_case(case.id).resolution
+    assert resolution.first_judgement == "decline"
+    assert resolution.outcome == "approve"
+    actions = [
+        e.action
+        for e in console.store.audit_events(subject_type="case", subject_id=case.id)
+    ]
+    assert actions.index("case.first_judgement") < actions.index("case.resolved")

@@ -90,6 +90,15 @@ class ConsoleState:
     def stop_switch(self) -> bool:
         return bool(self.store.stop_switch())
 
+    def stop_switch_change(self) -> tuple[Any, str | None]:
+        """When and by whom the stop switch was last switched (from the audit)."""
+        events = self.store.audit_events(
+            subject_type="setting", subject_id="stop_switch", limit=100_000
+        )
+        if not events:
+            return None, None
+        return events[-1].ts, events[-1].actor
+
     def explainer(self) -> Any:
         """Similar customers and counterfactuals for the engine's model (lazy)."""
         if self._explainer is None:

@@ -69,6 +69,7 @@ FLASHES: dict[str, tuple[str, str]] = {
     "language": ("ok", N_("Language changed.")),
     "signed_out": ("ok", N_("You are signed out.")),
     "judged": ("ok", N_("Your first judgement is recorded.")),
+    "blind_team": ("ok", N_("The blind-review team is saved.")),
 }
 
 
@@ -171,6 +172,7 @@ class Page:
     ) -> HTMLResponse:
         env: Environment = self.state.environments[self.language]
         stop = self.state.stop_switch()
+        since, by = self.state.stop_switch_change() if stop else (None, None)
         done = self.request.query_params.get("done")
         flashes = list(values.pop("flashes", []))
         if done in FLASHES:
@@ -184,6 +186,8 @@ class Page:
             "url": self.url,
             "request_path": self.request.url.path,
             "stop_switch": stop,
+            "stop_switch_since": since,
+            "stop_switch_by": by,
             "can_read_cases": self.can("read_cases"),
             "can_read_overview": self.can("overview"),
             "can_read_decisions": self.can("read_decisions"),

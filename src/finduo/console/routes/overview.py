@@ -52,6 +52,8 @@ def overview(p: PageDep) -> HTMLResponse:
         p.gettext("Applications per day and outcome, last 30 days"),
         fmt=lambda v: p.fmt.integer(v),
         label_every=5,
+        width=1000,
+        height=220,
     )
     by_reviewer = stats.grouped(resolutions, "reviewer")
     by_reason = stats.grouped(resolutions, "reason_code")
