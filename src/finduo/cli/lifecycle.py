@@ -65,13 +65,13 @@ def versions(
     store = open_store()
     table = Table(title="Policy versions")
     for col in ("hash", "label", "state", "created", "proposed by", "approved by"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col in ("hash", "label"))
     for v in store.list_policy_versions(name=name):
         table.add_row(
             v.content_hash[:12],
             v.version_label,
             v.state,
-            v.created_at.strftime("%Y-%m-%d %H:%M"),
+            v.created_at.strftime("%Y-%m-%d"),
             v.proposed_by or "-",
             v.approved_by or "-",
         )
@@ -136,8 +136,17 @@ def simulate(
         "exposure",
         "expected_loss",
     ]
+    short = {
+        "expected_bad_rate": "exp bad",
+        "n_observed": "n obs",
+        "observed_bad_rate": "obs bad",
+        "expected_loss": "exp loss",
+        "approve": "appr",
+        "decline": "decl",
+        "exposure": "exposure",
+    }
     for col in cols:
-        bands.add_column(col.replace("_", " "), justify="right")
+        bands.add_column(short.get(col, col), justify="right")
     for row in sim.bands.to_dict(orient="records"):
         bands.add_row(
             *[

@@ -56,14 +56,14 @@ def import_file(
     )
     if data["invalid"]:
         table = Table(title="Invalid rows")
-        for col in ("row", "field", "reason"):
+        for col in ("row", "field", "reason", "value"):
             table.add_column(col)
         for e in data["invalid"]:
-            table.add_row(str(e["row"]), e["field"], e["reason"])
+            table.add_row(str(e["row"]), e["field"], e["reason"], repr(e["value"]))
         console.print(table)
-    for label in ("unmatched", "duplicates"):
+    for label, title in (("unmatched", "Unmatched"), ("duplicates", "Duplicate")):
         if data[label]:
-            table = Table(title=f"{label.capitalize()} rows")
+            table = Table(title=f"{title} rows")
             for col in ("source row", "decision", "kind", "observed at"):
                 table.add_column(col)
             for o in data[label]:

@@ -26,7 +26,7 @@ from typing import Any
 from finduo.errors import ConflictError, NotFoundError, PolicyError
 from finduo.lifecycle.roles import Step, require_step
 from finduo.outcomes.definition import OutcomeDefinition
-from finduo.policy.loader import LoadedPolicy, parse_policy
+from finduo.policy.loader import SHIPPED, LoadedPolicy, parse_policy, shipped_policy
 from finduo.simulation.from_store import StoredReplay, simulate_stored
 from finduo.store.records import PolicyVersion
 
@@ -106,6 +106,11 @@ def simulate(
     proposed = loaded(version).policy
     active_version = store.active_policy_version(proposed.name)
     active = loaded(active_version).policy if active_version else None
+    against = active_version.content_hash if active_version else None
+    if active is None and proposed.name in SHIPPED:
+        # No version activated yet: the engine decides with the shipped policy.
+        shipped = shipped_policy(proposed.name)
+        active, against = shipped.policy, f"shipped:{shipped.version}"
     result = simulate_stored(
         store,
         proposed,
@@ -123,7 +128,7 @@ def simulate(
         "policy",
         version.content_hash,
         {
-            "against": active_version.content_hash if active_version else None,
+            "against": against,
             "n": sim.n,
             "n_erased_left_out": result.n_erased,
             "rates": sim.rates,

@@ -41,6 +41,13 @@ def _bad_approved_rate(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     return float(np.mean(np.asarray(y_pred)[bads])) if bads.any() else float("nan")
 
 
+def _bad_rate_approved(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    approved = np.asarray(y_pred) == 1
+    if not approved.any():
+        return float("nan")
+    return float(np.mean(np.asarray(y_true)[approved]))
+
+
 def _good_declined_rate(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     goods = np.asarray(y_true) == 0
     if not goods.any():
@@ -72,6 +79,7 @@ def group_fairness(
     pandas.DataFrame
         ``grouping``, ``group``, ``n``, ``approval_rate``, ``approval_ratio``
         (to the highest group), ``flag`` (ratio < 0.8), ``n_matured``,
+        ``bad_rate_approved`` (observed bad rate of the approved),
         ``bad_approved_rate``, ``good_declined_rate``.
     """
     appr = np.asarray(approved, dtype=int)
@@ -94,6 +102,7 @@ def group_fairness(
     out["approval_ratio"] = out["approval_rate"] / top if top > 0 else np.nan
     out["flag"] = out["approval_ratio"] < FOUR_FIFTHS
     out["n_matured"] = 0
+    out["bad_rate_approved"] = np.nan
     out["bad_approved_rate"] = np.nan
     out["good_declined_rate"] = np.nan
     if bad is not None:
@@ -103,6 +112,7 @@ def group_fairness(
             mf_err = MetricFrame(
                 metrics={
                     "n_matured": count,
+                    "bad_rate_approved": _bad_rate_approved,
                     "bad_approved_rate": _bad_approved_rate,
                     "good_declined_rate": _good_declined_rate,
                 },
@@ -114,6 +124,7 @@ def group_fairness(
             err.columns = [
                 "group",
                 "n_matured",
+                "bad_rate_approved",
                 "bad_approved_rate",
                 "good_declined_rate",
             ]

@@ -48,6 +48,12 @@ def model_folder(store: Any, version: str | None, kind: str | None = None) -> Pa
     active = active_model_path(store, kind=kind)
     if active is not None:
         return active
+    # The model that decided the most recent stored decision.
+    from finduo.store.analytics import latest_model_version
+
+    recent = latest_model_version(store)
+    if recent and (models_dir() / recent / "meta.json").is_file():
+        return models_dir() / recent
     saved = list_models(kind=kind)
     if not saved:
         raise NotFoundError(

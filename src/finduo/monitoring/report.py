@@ -69,7 +69,7 @@ def _by_variant(acted: pd.DataFrame) -> pd.DataFrame:
             {
                 "variant": variant,
                 "n": len(g),
-                "approval_rate": float((g["outcome"] == "approve").mean()),
+                "approval_rate": float((g["final"] == "approve").mean()),
                 "n_matured": len(known),
                 "bad_rate": perf["bad_rate"],
                 "auc": perf["auc"],
@@ -185,6 +185,16 @@ def build_report(
     notes: list[str] = []
     acted = decisions[decisions["variant"] != "shadow"].reset_index(drop=True)
     labels = label_decisions(acted, outcomes, as_of, d)
+    # The final disposition: a referral counts as what the reviewer decided
+    # ("refer" while the case is open).
+    final = acted["outcome"].astype(object)
+    if len(resolutions):
+        by_decision = resolutions.drop_duplicates("decision_id", keep="last")
+        resolved = acted["decision_id"].map(
+            by_decision.set_index("decision_id")["resolution"]
+        )
+        final = resolved.where(resolved.notna(), final)
+    acted = acted.assign(final=final.to_numpy())
     acted = acted.assign(
         bad=labels["bad"].to_numpy(), bad_at=labels["bad_at"].to_numpy()
     )
@@ -217,7 +227,7 @@ def build_report(
     perf = discrimination(y, matured["pd"].to_numpy()) if len(matured) else {"n": 0}
     bands = band_table(y, matured["pd"].to_numpy(), matured["band"].to_numpy())
     calib = calibration_table(y, matured["pd"].to_numpy())
-    approved = acted[acted["outcome"] == "approve"]
+    approved = acted[acted["final"] == "approve"]
     vint = vintage_curves(
         approved["created_at"],
         approved["bad_at"],
@@ -235,7 +245,9 @@ def build_report(
     acted_bad = acted.drop_duplicates("application_id", keep="last").set_index(
         "application_id"
     )["bad"]
-    shadow = shadow.assign(bad=shadow["application_id"].map(acted_bad))
+    shadow = shadow.assign(
+        bad=shadow["application_id"].map(acted_bad), final=shadow["outcome"]
+    )
     by_variant = _by_variant(pd.concat([acted, shadow], ignore_index=True))
 
     # -- overrides and reviewers --------------------------------------------
@@ -268,12 +280,13 @@ def build_report(
         groups["foreign_worker"] = acted["foreign_worker"].astype(object)
     if groups and len(acted):
         fairness = fairness_report(
-            (acted["outcome"] == "approve").to_numpy(int),
+            (acted["final"] == "approve").to_numpy(int),
             pd.DataFrame(groups),
             bad=acted["bad"].to_numpy(float),
         )
         notes.append(
-            "Fairness: approval counts refer as not approved; error rates use "
+            "Fairness: approval is the final disposition (a referral counts as "
+            "the reviewer decided it; open ones as not approved); error rates use "
             "matured outcomes, which exist for approved applicants only, so "
             "good_declined_rate is empty in live operation."
         )

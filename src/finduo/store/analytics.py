@@ -182,6 +182,19 @@ def resolution_frame(store: StoreBase) -> pd.DataFrame:
     return frame
 
 
+def latest_model_version(store: StoreBase) -> str | None:
+    """Model version of the most recent acted-on decision (None: no decisions)."""
+    query = (
+        select(DecisionRow.model_version)
+        .where(DecisionRow.variant != "shadow")
+        .order_by(DecisionRow.created_at.desc())
+        .limit(1)
+    )
+    with store.engine.connect() as conn:
+        value = conn.execute(query).scalar()
+    return str(value) if value is not None else None
+
+
 def unerased_before(store: StoreBase, before: datetime) -> list[str]:
     """Ids of decisions created before ``before`` whose data is not yet erased."""
     query = select(DecisionRow.decision_id).where(
@@ -244,6 +257,7 @@ def erase_case_texts(store: StoreBase, decision_ids: Sequence[str], actor: str) 
 __all__ = [
     "decision_frame",
     "erase_case_texts",
+    "latest_model_version",
     "outcome_frame",
     "resolution_frame",
     "unerased_before",
