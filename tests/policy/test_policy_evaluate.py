@@ -71,14 +71,14 @@ def test_rule_on_text_values_compares_text() -> None:
 
 
 def test_cutoffs_give_approve_refer_decline_and_recommendation(policy: Policy) -> None:
-    pd = np.array([0.02, 0.12, 0.20, 0.50])
+    pd = np.array([0.02, 0.16, 0.20, 0.50])
 
     result = evaluate_policy(policy, _columns(4), pd, ["a", "b", "c", "d"])
 
     assert result.outcome == ["approve", "refer", "refer", "decline"]
     assert result.recommendation == ["approve", "approve", "decline", "decline"]
     assert result.referral_reasons == [[], ["grey_zone"], ["grey_zone"], []]
-    assert result.band == ["A", "C", "D", "E"]
+    assert result.band == ["A", "D", "D", "E"]
 
 
 def test_approval_carries_the_terms_of_its_band(policy: Policy) -> None:

@@ -70,13 +70,13 @@ def cases_table(cases: list[Case], title: str) -> Table:
     for case in cases:
         d = case.decision
         table.add_row(
-            case.id[:12],
+            case.id[:10],
             d.application_id if d else (case.subject_id or "-"),
             f"{d.pd:.3f}" if d else "-",
             d.band if d else "-",
             d.recommendation if d else "-",
-            short(", ".join(case.referral_reasons), 50),
             _waited(case.created_at),
+            short("; ".join(case.referral_reasons), 90),
         )
     return table
 
@@ -142,10 +142,10 @@ def show(case_ref: Annotated[str, typer.Argument(help="Case id or prefix.")]) ->
             data.add_row(key, "" if value is None else str(value))
         console.print(data)
     if case.resolution is not None:
-        r = case.resolution
+        res = case.resolution
         console.print(
-            f"resolved: {r.outcome} by {r.reviewer} ({r.reason_code})"
-            + (" — an override" if r.is_override else "")
+            f"resolved: {res.outcome} by {res.reviewer} ({res.reason_code})"
+            + (" — an override" if res.is_override else "")
         )
 
 

@@ -92,6 +92,25 @@ def validate(
     console.print(f"[green]valid[/]: {file} -> version {loaded.version}")
 
 
+_HEADERS = {
+    "cutoff": "pd cut-off",
+    "approval_rate": "approved",
+    "expected_bad_rate": "exp. bad rate",
+    "observed_bad_rate": "obs. bad rate",
+    "expected_cost": "cost/appl.",
+    "bayes": "Bayes",
+}
+_PERCENT = {"approval_rate", "expected_bad_rate", "observed_bad_rate"}
+
+
+def _cell(column: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:.1%}" if column in _PERCENT else f"{value:.4g}"
+    return str(value)
+
+
 @policy_app.command("cutoffs")
 def cutoffs(
     dataset: Annotated[
@@ -118,9 +137,9 @@ def cutoffs(
         title=f"Cut-off table: {kind} on {dataset}, {folds}-fold out-of-fold pd"
     )
     for column in rows.columns:
-        table.add_column(str(column), justify="right")
-    for record in rows.itertuples(index=False):
-        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in record))
+        table.add_column(_HEADERS.get(str(column), str(column)), justify="right")
+    for record in rows.to_dict(orient="records"):
+        table.add_row(*(_cell(str(k), v) for k, v in record.items()))
     console.print(table)
     c = loaded.policy.cutoffs
     console.print(

@@ -25,6 +25,7 @@ from finduo.decisions.batch import ValidatedBatch, validate_frame
 from finduo.decisions.model import Decision, Reason
 from finduo.decisions.validation import ID_FIELD, ApplicationSchema
 from finduo.errors import ConfigError
+from finduo.models.base import RiskModel
 from finduo.policy.evaluate import evaluate_policy, required_fields
 from finduo.policy.loader import LoadedPolicy
 from finduo.policy.schema import ORDERING
@@ -33,20 +34,6 @@ logger = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float64]
 OnDecision = Callable[[Decision, str | None], None]
-
-
-class ScoringModel(Protocol):
-    """What the engine needs of a model (see ``finduo.models.RiskModel``)."""
-
-    version: str
-    kind: str
-
-    @property
-    def spec(self) -> Any: ...
-
-    def predict_pd(self, X: Matrix) -> npt.NDArray[np.float64]: ...
-
-    def contributions(self, X: Matrix) -> Matrix: ...
 
 
 class DecisionStore(Protocol):
@@ -105,7 +92,7 @@ class Engine:
 
     def __init__(
         self,
-        model: ScoringModel,
+        model: RiskModel,
         policy: LoadedPolicy,
         store: DecisionStore | None = None,
         *,
@@ -288,6 +275,7 @@ class Engine:
             X[rows],
             [records[i] for i in rows],
             k=self.policy.max_reasons,
+            protected=self.policy.protected,
         )
         return dict(zip(rows, found, strict=True))
 
@@ -301,4 +289,4 @@ class Engine:
         return round(at_risk * pd * (1.0 - pd), 4)
 
 
-__all__ = ["DecisionStore", "Engine", "ScoringModel", "inputs_fingerprint"]
+__all__ = ["DecisionStore", "Engine", "inputs_fingerprint"]
