@@ -118,12 +118,10 @@ def compare(
         out = pd.concat([out, back], ignore_index=True)
     out["change"] = out["pd"] - out["pd_previous"]
     was_on = out["customer_id"].isin(prev_ids).to_numpy()
-    trend = np.where(
-        out["change"] >= CHANGE_STEP,
-        "worse",
-        np.where(out["change"] <= -CHANGE_STEP, "better", "same"),
-    )
-    trend = np.where(was_on, trend, "new")
+    trend = np.full(len(out), "same", dtype=object)
+    trend[(out["change"] >= CHANGE_STEP).to_numpy()] = "worse"
+    trend[(out["change"] <= -CHANGE_STEP).to_numpy()] = "better"
+    trend[~was_on] = "new"
     trend[len(watch) :] = "recovered"
     out["trend"] = trend
     return out

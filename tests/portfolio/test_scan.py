@@ -1,0 +1,147 @@
+"""Local scan engine: watchlist, reasons, resume without duplicates, comparison."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finduo.behaviour.model import modelling_frame
+from finduo.datasets import taiwan
+from finduo.errors import ConfigError, RowError
+from finduo.portfolio.output import Manifest, work_dir
+from finduo.portfolio.scan import SimulatedCrash, run_scan
+from finduo.portfolio.scoring import ChunkScorer
+
+AS_OF = taiwan.AS_OF
+
+
+def read_parts(folder: Path, sub: str) -> pd.DataFrame:
+    parts = sorted((folder / sub).glob("part-*.parquet"))
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+
+
+def test_scan_watchlist_holds_exactly_the_risky_customers(
+    tmp_path: Path, portfolio_csv: Path, scan_model, policy
+) -> None:
+    scorer = ChunkScorer(scan_model, policy)
+    out = tmp_path / "watch.csv"
+
+    result = run_scan(portfolio_csv, AS_OF, out, scorer, chunk_rows=1000)
+
+    watch = pd.read_csv(out, dtype={"customer_id": str})
+    scores = read_parts(work_dir(out), "scores")
+    assert result.customers == 3000 == len(scores)
+    risky = scores[
+        (scores["pd"] >= policy.policy.watch_from_pd) | (scores["action"] != "none")
+    ]
+    assert set(watch["customer_id"]) == set(risky["customer_id"])
+    assert watch["reasons"].fillna("").str.len().gt(0).mean() > 0.95
+    assert (watch["trend"] == "new").all()
+    severity = watch["action"].map(
+        {"case": 4, "limit_freeze": 3, "payment_plan": 2, "reminder": 1, "none": 0}
+    )
+    assert severity.is_monotonic_decreasing
+
+
+def test_scan_inputs_equal_the_training_encoder(
+    taiwan_wide: pd.DataFrame, scan_model, policy
+) -> None:
+    sample = taiwan_wide.head(500)
+    scorer = ChunkScorer(scan_model, policy)
+
+    X, _ = scorer.inputs({c: sample[c].to_numpy() for c in sample.columns})
+
+    expected = scan_model.spec.encode_frame(modelling_frame(sample))
+    np.testing.assert_array_equal(X, expected)
+
+
+def test_resume_after_a_crash_scores_nobody_twice(
+    tmp_path: Path, portfolio_csv: Path, scan_model, policy
+) -> None:
+    scorer = ChunkScorer(scan_model, policy)
+    clean = tmp_path / "clean.csv"
+    run_scan(portfolio_csv, AS_OF, clean, scorer, chunk_rows=500)
+    out = tmp_path / "crashed.csv"
+
+    with pytest.raises(SimulatedCrash):
+        run_scan(portfolio_csv, AS_OF, out, scorer, chunk_rows=500, crash_after=2)
+    folder = work_dir(out)
+    manifest = Manifest.read(folder)
+    assert manifest is not None and sorted(manifest.chunks) == [0, 1]
+    # A part written but never committed, as a crash before the manifest update leaves.
+    (folder / "scores" / "part-00002.parquet").write_bytes(b"half-written")
+    result = run_scan(portfolio_csv, AS_OF, out, scorer, chunk_rows=500)
+
+    assert result.resumed_chunks == 2
+    scores = read_parts(folder, "scores")
+    assert len(scores) == 3000 and scores["customer_id"].is_unique
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out, dtype={"customer_id": str}),
+        pd.read_csv(clean, dtype={"customer_id": str}),
+    )
+
+
+def test_resume_refuses_a_folder_of_another_scan(
+    tmp_path: Path, portfolio_csv: Path, scan_model, policy
+) -> None:
+    scorer = ChunkScorer(scan_model, policy)
+    out = tmp_path / "watch.csv"
+    with pytest.raises(SimulatedCrash):
+        run_scan(portfolio_csv, AS_OF, out, scorer, chunk_rows=500, crash_after=1)
+
+    with pytest.raises(ConfigError, match="as_of.*--restart"):
+        run_scan(portfolio_csv, AS_OF.replace(day=1), out, scorer, chunk_rows=500)
+
+
+def test_second_scan_shows_who_got_worse_and_who_recovered(
+    tmp_path: Path, taiwan_wide: pd.DataFrame, scan_model, policy
+) -> None:
+    scorer = ChunkScorer(scan_model, policy)
+    before = taiwan_wide.sample(2000, random_state=2).drop(columns=[taiwan.TARGET])
+    first_csv = tmp_path / "sep.csv"
+    before.to_csv(first_csv, index=False)
+    first = tmp_path / "watch-1.csv"
+    run_scan(first_csv, AS_OF, first, scorer)
+    watched = pd.read_csv(first, dtype={"customer_id": str})
+    cured_ids = watched["customer_id"].head(20).tolist()
+    after = before.copy()
+    cured = after["customer_id"].isin(cured_ids)
+    after.loc[cured, list(taiwan.STATUS_COLUMNS)] = -1  # paid in full every month
+    after.loc[cured, "bill_amt_1"] = 0
+    clean = after.index[~after["customer_id"].isin(watched["customer_id"])][:20]
+    after.loc[clean, list(taiwan.STATUS_COLUMNS[:3])] = 4  # four months behind
+    second_csv = tmp_path / "oct.csv"
+    after.to_csv(second_csv, index=False)
+
+    run_scan(second_csv, AS_OF, tmp_path / "watch-2.csv", scorer, previous=first)
+
+    second = pd.read_csv(tmp_path / "watch-2.csv", dtype={"customer_id": str})
+    trend = second.set_index("customer_id")["trend"]
+    # Cured customers leave the watchlist, or at least improve.
+    assert trend.loc[cured_ids].isin(["recovered", "better"]).all()
+    assert (trend.loc[cured_ids] == "recovered").sum() >= 15
+    newly = after.loc[clean, "customer_id"]
+    assert (trend.loc[newly] == "new").all()
+    kept = second[second["trend"].isin(["worse", "better", "same"])]
+    np.testing.assert_allclose(kept["change"], kept["pd"] - kept["pd_previous"])
+
+
+def test_bad_status_is_reported_with_row_and_field(
+    tmp_path: Path, taiwan_wide: pd.DataFrame, scan_model, policy
+) -> None:
+    frame = taiwan_wide.head(1200).drop(columns=[taiwan.TARGET])
+    frame.loc[1100, "pay_status_3"] = 11
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+
+    with pytest.raises(RowError, match=r"row 1101, field 'pay_status_3'"):
+        run_scan(
+            path,
+            AS_OF,
+            tmp_path / "w.csv",
+            ChunkScorer(scan_model, policy),
+            chunk_rows=1000,
+        )
