@@ -216,8 +216,31 @@ def test_stop_switch_routes_the_next_application_to_review(context, console):
     assert page.locator("#stop-banner").count() == 0
 
 
+def test_queue_filter_updates_in_place_under_the_csp(browser, console):
+    ctx = browser.new_context()  # the console's own Content-Security-Policy applies
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on(
+            "console", lambda m: errors.append(m.text) if m.type == "error" else None
+        )
+        sign_in(page, console.base, "rita")
+        page.evaluate("window.__same_document = true")
+
+        band = page.locator("#f-band option").nth(1).get_attribute("value")
+        page.select_option("#f-band", band)
+        page.wait_for_url(f"**band={band}**")
+
+        bands = page.locator("#queue-table tbody tr td:nth-child(6)").all_inner_texts()
+        assert bands and set(bands) == {band}
+        assert page.evaluate("window.__same_document === true")  # no reload: htmx
+        assert not errors
+    finally:
+        ctx.close()
+
+
 def test_pages_read_without_javascript(browser, console):
-    ctx = browser.new_context(java_script_enabled=False)
+    ctx = browser.new_context(java_script_enabled=False, bypass_csp=True)
     try:
         page = ctx.new_page()
         sign_in(page, console.base, "rita")

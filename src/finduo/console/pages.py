@@ -56,6 +56,18 @@ DATA_WORDS = (
     N_("early_warning"),
 )
 
+# Only this console's own files; no framing by other sites.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
 # Messages shown after a redirect, named in the query string (?done=...).
 FLASHES: dict[str, tuple[str, str]] = {
     "resolved": ("ok", N_("The case is resolved.")),
@@ -148,6 +160,7 @@ class Page:
     # -- responses ------------------------------------------------------------
 
     def _finish(self, response: R) -> R:
+        response.headers.update(SECURITY_HEADERS)
         if self.issue_cookie:
             secure = self.request.url.scheme == "https"
             response.set_cookie(
