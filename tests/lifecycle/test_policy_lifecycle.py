@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from finduo.store import Store
 
 
 def _variant(tmp_path: Path, approve_below: str = "0.12") -> Path:
-    text = shipped_policy().text.replace(
-        "approve_below: 0.10", f"approve_below: {approve_below}"
+    text, n = re.subn(
+        r"(?m)^(\s*approve_below:) [0-9.]+",
+        rf"\1 {approve_below}",
+        shipped_policy().text,
     )
+    assert n == 1
     path = tmp_path / f"policy-{approve_below}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -104,7 +108,8 @@ def test_diff_names_changed_values(tmp_path: Path) -> None:
     changes = lifecycle.value_changes(old, new)
     text = lifecycle.text_diff(old, new, "old", "new")
 
+    was = shipped_policy().policy.cutoffs.approve_below
     assert [(c.path, c.old, c.new) for c in changes] == [
-        ("cutoffs.approve_below", 0.10, 0.13)
+        ("cutoffs.approve_below", was, 0.13)
     ]
-    assert "-  approve_below: 0.10" in text and "+  approve_below: 0.13" in text
+    assert f"-  approve_below: {was}" in text and "+  approve_below: 0.13" in text
