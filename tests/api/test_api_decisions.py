@@ -1,0 +1,257 @@
+"""POST /v1/decisions and friends: answers, storage, validation, idempotency."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from api_support import Api
+
+
+def test_decision_is_answered_committed_and_audited(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    application = applications[0]
+
+    response = api.decide(application)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    decision = body["decision"]
+    assert decision["application_id"] == application["application_id"]
+    assert decision["outcome"] in {"approve", "refer", "decline"}
+    assert 0.0 <= decision["pd"] <= 1.0
+    assert body["replayed"] is False
+    stored = api.store.get_decision(decision["decision_id"])
+    assert stored.outcome == decision["outcome"]
+    assert stored.pd == pytest.approx(decision["pd"])
+    events = api.store.audit_events(
+        subject_type="decision", subject_id=decision["decision_id"]
+    )
+    assert [event.actor for event in events] == ["decider-client"]
+    assert (body["case_id"] is not None) == (decision["outcome"] == "refer")
+
+
+def test_reasons_come_with_refer_and_decline_only(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    answers = [api.decide(app).json()["decision"] for app in applications[:40]]
+
+    outcomes = {answer["outcome"] for answer in answers}
+    assert len(outcomes) >= 2, f"40 held-out applications gave only {outcomes}"
+    for answer in answers:
+        if answer["outcome"] == "approve":
+            assert answer["reasons"] == []
+            assert answer["terms"] is not None
+        else:
+            assert 1 <= len(answer["reasons"]) <= 4
+            texts = [reason["text"]["en"] for reason in answer["reasons"]]
+            assert all(texts), answer["reasons"]
+
+
+def test_openapi_example_is_valid_and_decided(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    body = spec["paths"]["/v1/decisions"]["post"]["requestBody"]
+    example = body["content"]["application/json"]["examples"]["german-credit"]["value"]
+
+    response = api.decide(example)
+
+    assert example, "the OpenAPI example of POST /v1/decisions is empty"
+    assert response.status_code == 200, response.text
+
+
+def _errors_by_field(response: Any) -> dict[str, dict[str, Any]]:
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "validation"
+    return {item["field"]: item for item in body["detail"]}
+
+
+def test_field_errors_name_field_expectation_and_value(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    application = dict(applications[1])
+    application["duration_months"] = False  # lax mode would read 0
+    application["credit_amount"] = "2500"
+    application["age_years"] = 12
+    application["favourite_colour"] = "green"
+    del application["checking_account"]
+
+    errors = _errors_by_field(api.decide(application))
+
+    assert set(errors) == {
+        "duration_months",
+        "credit_amount",
+        "age_years",
+        "favourite_colour",
+        "checking_account",
+    }
+    assert errors["duration_months"]["got"] is False
+    assert "integer" in errors["duration_months"]["expected"]
+    assert errors["credit_amount"]["got"] == "2500"
+    assert "number" in errors["credit_amount"]["expected"]
+    assert errors["age_years"]["got"] == 12
+    assert "greater than or equal to 14" in errors["age_years"]["expected"]
+    assert errors["favourite_colour"]["expected"].startswith("no such field")
+    assert errors["checking_account"]["expected"].startswith("a value")
+    assert "got" not in errors["checking_account"]
+    assert api.store.list_decisions() == []
+
+
+@pytest.mark.parametrize(
+    "body", ["not json", "[1, 2]", "null", '{"application_id": 7}']
+)
+def test_malformed_bodies_are_422_never_5xx(api: Api, body: str) -> None:
+    response = api.client.post(
+        "/v1/decisions",
+        content=body,
+        headers={**api.auth("decider"), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]
+
+
+def test_unseen_category_is_decided_and_referred(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    application = {**applications[2], "checking_account": "crypto wallet"}
+
+    response = api.decide(application)
+
+    assert response.status_code == 200, response.text
+    decision = response.json()["decision"]
+    assert decision["outcome"] in {"refer", "decline"}
+    assert any("checking_account" in reason for reason in decision["referral_reasons"])
+
+
+def test_request_body_over_the_limit_is_413(api: Api) -> None:
+    limit = api.settings.max_request_bytes
+    body = json.dumps({"application_id": "x" * (limit + 10)})
+
+    response = api.client.post(
+        "/v1/decisions",
+        content=body,
+        headers={**api.auth("decider"), "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 413
+
+
+def test_same_idempotency_key_and_body_replays_the_first_decision(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    application = applications[3]
+
+    first = api.decide(application, **{"Idempotency-Key": "order-4711"})
+    again = api.decide(application, **{"Idempotency-Key": "order-4711"})
+
+    assert first.status_code == again.status_code == 200
+    assert again.json()["decision"] == first.json()["decision"]
+    assert again.json()["replayed"] is True
+    assert again.headers["Idempotent-Replayed"] == "true"
+    stored = api.store.decisions_for_application(application["application_id"])
+    assert [d.decision_id for d in stored] == [first.json()["decision"]["decision_id"]]
+
+
+def test_same_idempotency_key_with_another_body_is_422(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    api.decide(applications[4], **{"Idempotency-Key": "order-4712"})
+
+    other = api.decide(applications[5], **{"Idempotency-Key": "order-4712"})
+
+    assert other.status_code == 422, other.text
+    assert other.json()["error"] == "idempotency"
+    assert "order-4712" in other.json()["message"]
+    assert api.store.decisions_for_application(applications[5]["application_id"]) == []
+
+
+def test_without_idempotency_key_a_repeat_is_a_second_decision(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    api.decide(applications[6])
+    api.decide(applications[6])
+
+    assert (
+        len(api.store.decisions_for_application(applications[6]["application_id"])) == 2
+    )
+
+
+def test_batch_decides_each_application_and_counts_outcomes(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    batch = applications[10:30]
+
+    response = api.client.post(
+        "/v1/decisions/batch",
+        json={"applications": batch},
+        headers={**api.auth("decider"), "Idempotency-Key": "batch-1"},
+    )
+    replay = api.client.post(
+        "/v1/decisions/batch",
+        json={"applications": batch},
+        headers={**api.auth("decider"), "Idempotency-Key": "batch-1"},
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    ids = [item["decision"]["application_id"] for item in body["decisions"]]
+    assert ids == [app["application_id"] for app in batch]
+    assert sum(body["counts"].values()) == len(batch)
+    assert [d["decision"] for d in replay.json()["decisions"]] == [
+        d["decision"] for d in body["decisions"]
+    ]
+    assert len(api.store.list_decisions()) == len(batch)
+
+
+def test_batch_over_the_configured_limit_is_422(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    limit = api.settings.batch_limit
+    batch = (applications * (limit // len(applications) + 2))[: limit + 1]
+
+    errors = _errors_by_field(
+        api.client.post(
+            "/v1/decisions/batch",
+            json={"applications": batch},
+            headers=api.auth("decider"),
+        )
+    )
+
+    assert "applications" in errors
+    assert str(limit) in errors["applications"]["expected"]
+
+
+def test_batch_error_names_the_item_and_field(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    batch = [applications[0], {**applications[1], "age_years": "old"}]
+
+    errors = _errors_by_field(
+        api.client.post(
+            "/v1/decisions/batch",
+            json={"applications": batch},
+            headers=api.auth("decider"),
+        )
+    )
+
+    assert list(errors) == ["applications.1.age_years"]
+    assert errors["applications.1.age_years"]["got"] == "old"
+
+
+def test_stored_decision_is_read_back_and_unknown_is_404(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    decided = api.decide(applications[7]).json()["decision"]
+
+    found = api.client.get(
+        f"/v1/decisions/{decided['decision_id']}", headers=api.auth("analyst")
+    )
+    missing = api.client.get("/v1/decisions/nope", headers=api.auth("analyst"))
+
+    assert found.status_code == 200
+    assert found.json()["decision"] == decided
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "not_found"
