@@ -45,7 +45,7 @@ def _proposed(active: Policy) -> Policy:
         update={
             "name": "german-credit-looser",
             "cutoffs": Cutoffs(
-                approve_below=0.15, decline_cutoff=0.2, decline_from=0.45
+                approve_below=0.18, decline_cutoff=0.2, decline_from=0.45
             ),
             "rules": rules,
         }
