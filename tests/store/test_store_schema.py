@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,28 @@ def test_unreachable_server_is_store_unavailable() -> None:
     with pytest.raises(StoreUnavailable, match="store cannot be reached"):
         store.stop_switch()
     store.close()
+
+
+def test_workers_starting_together_migrate_once(store_url: str) -> None:
+    stores = [Store(store_url, audit_key="k" * 32) for _ in range(4)]
+    barrier = threading.Barrier(len(stores))
+    errors: list[BaseException] = []
+
+    def start(store: Store) -> None:
+        barrier.wait()
+        try:
+            store.upgrade()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert errors == []
+    assert stores[0].schema_revision() == "0002"
+    assert len(stores[0].list_reason_codes()) == 11
+    for store in stores:
+        store.close()

@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from finduo.store import audit
@@ -79,9 +79,20 @@ class StoreBase:
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` (Alembic), creating it when empty."""
         cfg = alembic_config()
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        # Several workers may start at once: one migrates, the others wait
+        # for it and then find the schema at head.
+        with self.engine.connect() as conn:
+            conn.execution_options(finduo_write=True)  # SQLite: BEGIN IMMEDIATE
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(
+                        text(
+                            "SELECT pg_advisory_xact_lock("
+                            "hashtext('finduo.migrate:' || current_schema()))"
+                        )
+                    )
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, revision)
 
     def schema_revision(self) -> str | None:
         """The Alembic revision the database is at (None before ``upgrade``)."""
