@@ -82,15 +82,18 @@ def served(store_url: str, tmp_path: Path, trained: Trained) -> Iterator[Served]
         "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
     ]  # fmt: skip
     with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
+        # A session of its own: teardown kills the whole group, workers that
+        # the supervisor respawned included.
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=out, start_new_session=True
+        )
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base_url, process, log)
         yield Served(process, base_url, token, store, log)
     finally:
-        for pid in [*_children(process.pid), process.pid]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
         store.close()
 
@@ -158,7 +161,7 @@ def test_two_workers_keep_the_chain_linear_and_lose_no_answered_decision(
         for pid in _children(served.process.pid):
             os.kill(pid, signal.SIGKILL)
         time.sleep(1.0)
-        os.kill(served.process.pid, signal.SIGKILL)
+        os.killpg(served.process.pid, signal.SIGKILL)
 
     calm = _load(served, applications, threads=8, per_thread=15)
     report = served.store.audit_verify()

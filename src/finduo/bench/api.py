@@ -182,16 +182,19 @@ def running_server(
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
     with log_file.open("wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=out)
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=out, start_new_session=True
+        )
         try:
             wait_until_up(port, timeout=90)
             yield process
         finally:
-            process.send_signal(signal.SIGTERM)
+            # The server and its workers form a group of their own.
+            os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
 
 
@@ -298,9 +301,8 @@ def breakdown(
     fixture: Fixture, url: str, state: Path, *, naive: bool, count: int = 400
 ) -> dict[str, list[float]]:
     """Seconds per step of each decision, on the real path, with a fresh store."""
-    import finduo.reasons as reasons_module
-
     import finduo.decisions.engine as engine_module
+    import finduo.reasons as reasons_module
     from finduo.api.app import load_champion
     from finduo.api.service import EngineStoreView
     from finduo.decisions.engine import Engine
