@@ -10,10 +10,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
+from finduo.decisions.model import Decision
 from finduo.errors import ConfigError, StoreUnavailable
 from finduo.settings import Settings
 from finduo.store import Store
-from finduo.store.tables import Base
+from finduo.store.tables import Base, DecisionRow
 
 TABLES = {
     "alembic_version",
@@ -142,3 +143,10 @@ def test_workers_starting_together_migrate_once(store_url: str) -> None:
     assert len(stores[0].list_reason_codes()) == 11
     for store in stores:
         store.close()
+
+
+def test_every_decision_field_has_a_column() -> None:
+    # Fails when the shared Decision record gains a field the store would drop.
+    columns = set(DecisionRow.__table__.columns.keys())
+
+    assert set(Decision.model_fields) <= columns
