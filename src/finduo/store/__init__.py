@@ -67,6 +67,12 @@ Facade (stable; other packages use only this)::
     audit_verify(anchor: Anchor | Path | None = None) -> VerifyReport
         (None: the latest anchor under the state folder, if one was exported)
 
+Known limits:
+- Every audited write holds the chain lock until its commit, so audited
+  writes are serialised (one durable commit at a time); group them with
+  ``record_decisions`` where throughput matters.
+- The audit key is not rotated; events name no key id (one key per store).
+
 Errors (:mod:`finduo.errors`): NotFoundError, ConflictError (concurrent or
 repeated change: HTTP 409), IdempotencyError (422), InvalidInput (a
 DataError, 422: names field and value), PermissionDenied (four-eyes),
