@@ -16,6 +16,7 @@ from finduo.errors import ConfigError
 if TYPE_CHECKING:
     from finduo.datasets.registry import DatasetInfo
     from finduo.evaluation.cv import Evaluation
+    from finduo.models import RiskModel
 
 console = Console()
 err_console = Console(stderr=True)
@@ -193,24 +194,36 @@ def evaluate(
     )
 
 
-def _metrics_table(result: Evaluation, versions: dict[str, str] | None = None) -> Table:
+def _metrics_table(result: Evaluation) -> Table:
     title = (
         f"{result.dataset}: {result.folds}-fold x {result.repeats} cross-validation, "
-        f"seed {result.seed}"
+        f"seed {result.seed} (held-out folds only)"
     )
     table = Table(title=title)
-    columns = ["auc", "auc_std", "gini", "ks", "brier", "expected_cost"]
+    headers = {
+        "auc": "AUC",
+        "auc_std": "± sd",
+        "gini": "Gini",
+        "ks": "KS",
+        "brier": "Brier",
+        "expected_cost": "cost/appl.",
+        "expected_cost_std": "± sd",
+    }
     table.add_column("model")
-    if versions:
-        table.add_column("version")
-    for column in columns:
-        table.add_column(column, justify="right")
+    for header in headers.values():
+        table.add_column(header, justify="right")
     for name, figures in result.models.items():
-        cells = [name]
-        if versions:
-            cells.append(versions.get(name, "(not trained: comparison only)"))
-        cells += [f"{figures[c]:.4f}" for c in columns]
-        table.add_row(*cells)
+        table.add_row(name, *(f"{figures[c]:.4f}" for c in headers))
+    return table
+
+
+def _versions_table(models: dict[str, RiskModel], folders: dict[str, Path]) -> Table:
+    where = {str(f.parent) for f in folders.values()}
+    table = Table(title=f"Saved in {', '.join(sorted(where))}")
+    table.add_column("kind")
+    table.add_column("version", no_wrap=True)
+    for kind, model in models.items():
+        table.add_row(kind, model.version)
     return table
 
 
@@ -260,9 +273,9 @@ def train(
             },
         )
         folders = {kind: save_model(model) for kind, model in models.items()}
-    console.print(_metrics_table(result, {k: m.version for k, m in models.items()}))
-    for kind, folder in folders.items():
-        console.print(f"{kind}: saved in {folder}")
+    console.print(_metrics_table(result))
+    console.print(_versions_table(models, folders))
+    console.print("baseline: evaluated for comparison only, not saved.")
     if info.protected:
         console.print(f"not used as inputs (protected): {', '.join(info.protected)}")
 
