@@ -17,6 +17,8 @@ Facade (stable; other packages use only this)::
                     idempotency_key=None, request_hash=None, open_case=None,
                     case_priority=0.0) -> RecordedDecision(decision, case_id, replayed)
     record_decisions(list[NewDecision]) -> list[RecordedDecision]   (one commit)
+    GroupWriter(store).record(NewDecision(...)) -> RecordedDecision
+        (from many threads: concurrent decisions share one durable commit)
     get_decision(decision_id) -> Decision
     get_stored_decision(decision_id) -> StoredDecision  (+ application, actor)
     decisions_for_application(application_id) -> list[Decision]
@@ -94,6 +96,7 @@ from finduo.store._decisions import DecisionsMixin, NewDecision, request_hash_of
 from finduo.store._identities import IdentitiesMixin
 from finduo.store._lifecycle import LifecycleMixin, NewOutcome, OutcomeImport
 from finduo.store.audit import Anchor, AuditEvent, VerifyReport
+from finduo.store.group import GroupWriter
 from finduo.store.records import (
     ROLES,
     Case,
@@ -211,6 +214,7 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseFilter",
+    "GroupWriter",
     "Identity",
     "InvalidInput",
     "ModelVersion",
