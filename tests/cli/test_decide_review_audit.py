@@ -188,3 +188,16 @@ def test_policy_commands_show_and_validate(state: Path, runner: CliRunner) -> No
     assert shipped_policy().version in shown.output
     assert _exit_code(valid) == 4
     assert "cutoffs: cut-offs must satisfy" in str(valid.exception)
+
+
+def test_fields_lists_every_column_with_accepted_values(
+    state: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["fields"])
+
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "application_id" in text
+    assert "age_years │ number │ 14 .. 100" in text
+    assert "no checking account | < 0 DM" in text
+    assert "protected: never scored" in text

@@ -57,16 +57,11 @@ def _waited(created: datetime) -> str:
 def cases_table(cases: list[Case], title: str) -> Table:
     """A Rich table of cases (one line each)."""
     table = Table(title=title)
-    for column in (
-        "case",
-        "application",
-        "pd",
-        "band",
-        "machine says",
-        "why",
-        "waited",
-    ):
-        table.add_column(column)
+    table.add_column("case", no_wrap=True, min_width=10)
+    table.add_column("application", no_wrap=True)
+    for column in ("pd", "band", "machine", "waited"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("referred because", overflow="fold")
     for case in cases:
         d = case.decision
         table.add_row(

@@ -240,5 +240,67 @@ def decide(
         console.print(f"{cases} case(s) opened for review: finduo cases list")
 
 
+def fields(
+    policy_file: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Policy file; default FINDUO_POLICY or shipped."),
+    ] = None,
+    model_dir: Annotated[
+        Path | None,
+        typer.Option("--model", help="Model folder; default the latest champion."),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option(help="Use the latest champion trained on this data set."),
+    ] = None,
+) -> None:
+    """The columns an applications CSV needs, with the values each accepts."""
+    from finduo.decisions.validation import GERMAN_RANGES, ID_FIELD
+
+    engine = load_engine(policy_file, model_dir, None, actor(), dataset)
+    schema = engine.schema
+    specs = {f.name: f for f in engine.model.spec.features}
+    table = Table(title=f"Fields of an application for {engine.model.version}")
+    table.add_column("column", no_wrap=True)
+    table.add_column("kind")
+    table.add_column("accepted", overflow="fold")
+    table.add_row(
+        ID_FIELD, "text", "required, unique per batch; letters, digits, ._:/-"
+    )
+    for name in schema.fields:
+        if name == ID_FIELD:
+            continue
+        if name in schema.protected:
+            table.add_row(name, "text", "optional; protected: never scored")
+            continue
+        spec = specs.get(name)
+        kind = schema.kinds[name]
+        if kind == "numeric":
+            limit = GERMAN_RANGES.get(name)
+            bounds = (
+                f"{limit.gt if limit.gt is not None else limit.ge:g} .. {limit.le:g}"
+                if limit is not None and limit.le is not None
+                else "any number"
+            )
+            seen = (
+                f"; trained on {spec.min:g} .. {spec.max:g}"
+                if spec is not None and spec.min is not None and spec.max is not None
+                else ""
+            )
+            exclusive = (
+                " (exclusive lower bound)" if limit and limit.gt is not None else ""
+            )
+            table.add_row(name, "number", f"{bounds}{exclusive}{seen}")
+        else:
+            values = " | ".join(spec.categories) if spec is not None else "any text"
+            table.add_row(name, "text", values)
+    console.print(table)
+    console.print(
+        "A value outside the training range or never seen in training is "
+        "accepted and referred to a person."
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("decide")(decide)
+    app.command("fields")(fields)

@@ -127,6 +127,7 @@ class Engine:
                 f"{self.policy.amount_field!r}, which the model's features lack",
                 policy_version=policy.version,
             )
+        self._rules = {rule.id: rule for rule in self.policy.rules}
         self._policy_fields = sorted(
             required_fields(self.policy) & set(self.schema.kinds)
         )
@@ -218,6 +219,10 @@ class Engine:
         )
         needs = [i for i in range(n) if result.outcome[i] != "approve"]
         reasons = self._reasons(X, records, needs)
+        for i in needs:
+            reasons[i] = self._with_rule_reasons(
+                records[i], result.rules_fired[i], reasons[i]
+            )
 
         now = datetime.now(UTC)
         elapsed_ms = (time.perf_counter() - started) * 1000 / max(n, 1)
@@ -278,6 +283,25 @@ class Engine:
             protected=self.policy.protected,
         )
         return dict(zip(rows, found, strict=True))
+
+    def _with_rule_reasons(
+        self, record: Mapping[str, Any], fired: list[str], found: list[Reason]
+    ) -> list[Reason]:
+        """Decline rules that fired lead the reasons; the model's follow."""
+        rules = [self._rules[r] for r in fired if self._rules[r].action == "decline"]
+        if not rules:
+            return found
+        first = [
+            Reason(
+                code=rule.reason_code,
+                feature=rule.field,
+                value=str(record.get(rule.field)),
+                contribution=0.0,
+                text=rule.wording(),
+            )
+            for rule in rules
+        ]
+        return (first + found)[: self.policy.max_reasons]
 
     def _stop_switch(self) -> bool:
         return self.store is not None and self.store.stop_switch()

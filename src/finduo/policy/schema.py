@@ -58,6 +58,16 @@ class Rule(_Strict):
     action: Literal["decline", "refer"]
     reason_code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,63}$")
     description: str = ""
+    text: dict[Literal["en", "de"], str] = Field(
+        default_factory=dict,
+        description="Wording of the reason a decline by this rule gives.",
+    )
+
+    def wording(self) -> dict[str, str]:
+        """The reason's wording by language; the description where none is given."""
+        words: dict[str, str] = {str(k): v for k, v in self.text.items()}
+        words.setdefault("en", self.description or self.reason_code)
+        return words
 
     @model_validator(mode="after")
     def _value_fits_operator(self) -> Self:

@@ -1,0 +1,41 @@
+"""``finduo demo`` runs end to end on a fresh state folder and summarises."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from finduo.cli import app
+from finduo.settings import get_settings
+from finduo.store import CaseFilter, Store
+
+
+def test_demo_trains_decides_held_out_and_prints_the_summary(
+    state: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["demo", "--cases-shown", "3"])
+
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "training on 800" in text
+    assert "decided 200 of 200 held-out applications (0 rejected)" in text
+    for outcome in ("approve", "refer", "decline"):
+        assert re.search(rf"{outcome} │ +\d+ │ +\d+ │ +\d+\.\d%", text), outcome
+    costs = {
+        name: float(value)
+        for name, value in re.findall(
+            r"(recommendation \(approve/decline\)|approve everyone|decline everyone)"
+            r" │ (\d\.\d{3})",
+            text,
+        )
+    }
+    assert costs["approve everyone"] == 1.5  # 60 bad of 200, cost 5 each
+    assert costs["decline everyone"] == 0.7  # 140 good of 200, cost 1 each
+    assert costs["recommendation (approve/decline)"] < costs["decline everyone"]
+    assert "audit chain intact: 200 events" in text
+    demo_store = Store.from_settings(
+        get_settings().model_copy(update={"state_dir": state / "demo"})
+    )
+    assert demo_store.list_cases(CaseFilter(limit=1000))
