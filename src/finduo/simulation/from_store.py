@@ -20,6 +20,8 @@ from finduo.store.analytics import decision_frame, outcome_frame
 logger = logging.getLogger(__name__)
 
 ACTED_ON = ("champion", "challenger")
+# What a replay reads of each decision (plus flags, erasure and the fields).
+REPLAY_COLUMNS = ("decision_id", "application_id", "created_at", "pd", "outcome")
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,14 @@ def policy_fields(*policies: Policy | None) -> list[str]:
 def columns_from_frame(frame: pd.DataFrame, fields: list[str]) -> DecisionColumns:
     """:class:`DecisionColumns` from :func:`decision_frame` output (+ ``bad``)."""
     code = {name: i for i, name in enumerate(OUTCOMES)}
-    flags = np.fromiter(
-        (any(is_feature_flag(r) for r in rs) for rs in frame["referral_reasons"]),
-        dtype=bool,
-        count=len(frame),
-    )
+    if "feature_flag" in frame:
+        flags = frame["feature_flag"].to_numpy(dtype=bool)
+    else:
+        flags = np.fromiter(
+            (any(is_feature_flag(r) for r in rs) for rs in frame["referral_reasons"]),
+            dtype=bool,
+            count=len(frame),
+        )
     return DecisionColumns(
         decision_id=frame["decision_id"].to_numpy(dtype=object),
         application_id=frame["application_id"].to_numpy(dtype=object),
@@ -89,7 +94,13 @@ def load_columns(
     with a matured outcome.
     """
     frame = decision_frame(
-        store, fields=fields, since=since, until=until, variants=ACTED_ON
+        store,
+        fields=fields,
+        since=since,
+        until=until,
+        variants=ACTED_ON,
+        columns=REPLAY_COLUMNS,
+        ordered=False,
     )
     n_read = len(frame)
     erased = frame["erased"].to_numpy(dtype=bool)

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.engine import Engine
 
 from finduo.store._base import StoreBase, utcnow
@@ -66,6 +66,53 @@ def _to_utc(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values, utc=True, format="ISO8601")
 
 
+def _fetch(engine: Engine, query: Any) -> pd.DataFrame:
+    """Run ``query`` and return its rows as a frame, fast.
+
+    The statement is compiled by SQLAlchemy but its rows are read from the
+    driver's cursor as plain tuples: SQLAlchemy's per-row result processing
+    (typed values, Row objects) costs seconds per million rows. Timestamps
+    come back as the driver gives them (text on SQLite) and are converted
+    column-wise by the callers.
+    """
+    compiled = query.compile(dialect=engine.dialect)
+    values: dict[str, Any] = {}
+    for name, value in compiled.params.items():
+        # The column types' own conversion (e.g. UTC timestamps, naive on SQLite).
+        process = compiled.binds[name].type.bind_processor(engine.dialect)
+        values[name] = process(value) if process is not None else value
+    params: Any = values
+    if compiled.positiontup is not None:
+        params = tuple(values[name] for name in compiled.positiontup)
+    with engine.connect() as conn:
+        result = conn.exec_driver_sql(str(compiled), params)
+        cursor = result.cursor
+        assert cursor is not None and cursor.description is not None
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+        result.close()
+    if not rows:
+        return pd.DataFrame(columns=names)
+    columns = list(zip(*rows, strict=True))
+    return pd.DataFrame(
+        {n: pd.Series(c, dtype=object) for n, c in zip(names, columns, strict=True)}
+    )
+
+
+_POLICY_REASONS = r'"(?:grey_zone|quality_sample|stop_switch|rule:[^"]*)"'
+
+
+def feature_flag_column(reasons: pd.Series) -> pd.Series:
+    """True where stored referral reasons (JSON text or lists) hold a feature flag.
+
+    Policy-made reasons (grey zone, quality sample, stop switch, ``rule:...``)
+    do not count; whatever else remains does (unseen value, out of range).
+    """
+    text = reasons.map(lambda v: v if isinstance(v, str) else json.dumps(v or []))
+    rest = text.str.replace(_POLICY_REASONS, "", regex=True)
+    return rest.str.replace(r"[\[\],\s]", "", regex=True).str.len() > 0
+
+
 def decision_frame(
     store: StoreBase,
     *,
@@ -74,8 +121,10 @@ def decision_frame(
     until: datetime | None = None,
     variants: Sequence[str] | None = None,
     with_flags: bool = True,
+    columns: Sequence[str] = _BASE_COLUMNS,
+    ordered: bool = True,
 ) -> pd.DataFrame:
-    """Stored decisions as columns, oldest first.
+    """Stored decisions as columns (oldest first when ``ordered``).
 
     Parameters
     ----------
@@ -87,7 +136,13 @@ def decision_frame(
     variants : sequence of str, optional
         Keep only these variants (champion, challenger, shadow).
     with_flags : bool, default True
-        Also return ``referral_reasons`` (a list per row) and ``erased``.
+        Also return ``referral_reasons`` (JSON text), ``feature_flag`` (see
+        :func:`feature_flag_column`) and ``erased``.
+    columns : sequence of str
+        Decision columns to read (default all of the listing below); the
+        replay reads only what it needs.
+    ordered : bool, default True
+        Sort by creation time; the replay, which does not care, skips it.
 
     Returns
     -------
@@ -96,7 +151,7 @@ def decision_frame(
         recommendation, model_version, policy_version, variant`` [+
         ``referral_reasons, erased``] + one column per field.
     """
-    cols: list[Any] = [getattr(DecisionRow, c) for c in _BASE_COLUMNS]
+    cols: list[Any] = [getattr(DecisionRow, c) for c in columns]
     if with_flags:
         cols += [DecisionRow.referral_reasons, DecisionRow.erased_at]
     cols += [_field(store.engine, f) for f in fields]
@@ -106,24 +161,17 @@ def decision_frame(
     if until is not None:
         query = query.where(DecisionRow.created_at < until)
     if variants is not None:
-        query = query.where(DecisionRow.variant.in_(list(variants)))
-    query = query.order_by(DecisionRow.created_at, DecisionRow.decision_id)
-    with store.engine.connect() as conn:
-        # Raw rows: the ORM's per-row type processing is what makes big reads slow.
-        result = conn.execute(
-            query.with_only_columns(*cols, maintain_column_froms=True)
-        )
-        names = list(result.keys())
-        frame = pd.DataFrame(result.fetchall(), columns=names)
-    if frame.empty:
-        frame = pd.DataFrame(columns=names)
-    frame["created_at"] = _to_utc(frame["created_at"])
-    frame["pd"] = frame["pd"].astype("float64")
+        # Equalities, not IN: an expanding IN cannot run as a plain statement.
+        query = query.where(or_(*(DecisionRow.variant == v for v in variants)))
+    if ordered:
+        query = query.order_by(DecisionRow.created_at, DecisionRow.decision_id)
+    frame = _fetch(store.engine, query)
+    if "created_at" in frame:
+        frame["created_at"] = _to_utc(frame["created_at"])
+    if "pd" in frame:
+        frame["pd"] = frame["pd"].astype("float64")
     if with_flags:
-        frame["referral_reasons"] = [
-            json.loads(v) if isinstance(v, str) else (v or [])
-            for v in frame["referral_reasons"]
-        ]
+        frame["feature_flag"] = feature_flag_column(frame["referral_reasons"])
         frame["erased"] = frame.pop("erased_at").notna()
     for f in fields:
         frame[f] = _numeric_or_text(frame[f])
@@ -142,9 +190,7 @@ def outcome_frame(store: StoreBase) -> pd.DataFrame:
         OutcomeRow.observed_at,
         DecisionRow.created_at.label("decided_at"),
     ).join(DecisionRow, DecisionRow.decision_id == OutcomeRow.decision_id)
-    with store.engine.connect() as conn:
-        result = conn.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = _fetch(store.engine, query)
     for c in ("observed_at", "decided_at"):
         frame[c] = _to_utc(frame[c])
     frame["days_past_due"] = pd.to_numeric(frame["days_past_due"], errors="coerce")
@@ -174,9 +220,10 @@ def resolution_frame(store: StoreBase) -> pd.DataFrame:
         .join(CaseRow, CaseRow.id == ResolutionRow.case_id)
         .join(DecisionRow, DecisionRow.decision_id == CaseRow.decision_id)
     )
-    with store.engine.connect() as conn:
-        result = conn.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = _fetch(store.engine, query)
+    frame["pd"] = frame["pd"].astype("float64")
+    for c in ("is_override",):
+        frame[c] = frame[c].astype(bool)
     for c in ("resolved_at", "decided_at"):
         frame[c] = _to_utc(frame[c])
     return frame
@@ -257,6 +304,7 @@ def erase_case_texts(store: StoreBase, decision_ids: Sequence[str], actor: str) 
 __all__ = [
     "decision_frame",
     "erase_case_texts",
+    "feature_flag_column",
     "latest_model_version",
     "outcome_frame",
     "resolution_frame",
