@@ -73,6 +73,10 @@ def _environment(language: Language) -> Environment:
     env.filters["payment_label"] = lambda value: labels.get(value, value)
     env.globals["payment_label"] = lambda value: labels.get(value, value)
     env.globals["fmt"] = Formatter(language)
+    # A number as a form field wants it: "." decimal point, no grouping.
+    env.globals["field_number"] = lambda value: (
+        "" if value is None else f"{float(value):.2f}".rstrip("0").rstrip(".")
+    )
     return env
 
 

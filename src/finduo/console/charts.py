@@ -29,6 +29,11 @@ class Bar:
     text: str
 
 
+def _shorten(text: str, chars: int) -> str:
+    """``text`` cut to ``chars`` characters with an ellipsis (full text: title)."""
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
 def _fmt_default(value: float) -> str:
     return f"{value:.2f}"
 
@@ -53,6 +58,7 @@ def hbar_chart(
         longest = max(len(b.label) for b in bars)
         label_width = min(int(longest * 7.2) + 14, int(width * 0.55))
     value_room = max(int(max(len(b.text) for b in bars) * 6.6) + 12, 50)
+    fits = max(int((label_width - 14) / 7.2), 8)
     top = 8
     height = top + row_height * len(bars) + 8
     extent = max(abs(b.value) for b in bars) or 1.0
@@ -74,7 +80,9 @@ def hbar_chart(
         colour = RISK if bar.value >= 0 else SAFE
         parts.append(
             f'<text x="{label_width - 8}" y="{y + row_height * 0.65:.1f}" '
-            f'text-anchor="end" font-size="13" fill="{INK}">{escape(bar.label)}</text>'
+            f'text-anchor="end" font-size="13" fill="{INK}">'
+            f"<title>{escape(bar.label)}</title>"
+            f"{escape(_shorten(bar.label, fits))}</text>"
         )
         parts.append(
             f'<rect x="{x:.1f}" y="{y + 4}" width="{max(length, 1):.1f}" '

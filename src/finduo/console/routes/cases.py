@@ -69,6 +69,27 @@ def application_items(
     return items
 
 
+def _default_terms(
+    p: Page, decision: Decision | None, application: dict[str, Any] | None
+) -> Terms | None:
+    """The machine's terms, else the terms applied for (amount and duration)."""
+    if decision is not None and decision.terms is not None:
+        return decision.terms
+    if not application:
+        return None
+    policy = getattr(p.state.engine, "policy", None)
+    amount = application.get(str(getattr(policy, "amount_field", "credit_amount")))
+    months = application.get("duration_months")
+    if not isinstance(amount, int | float) or not isinstance(months, int):
+        return None
+    return Terms(
+        payment_methods=["direct_debit"],
+        credit_limit=float(amount),
+        deposit=0.0,
+        max_term_months=months,
+    )
+
+
 def _helpers(p: Page) -> dict[str, Any]:
     lang = p.language
     codes = {rc.code: rc for rc in p.state.store.list_reason_codes(active_only=False)}
@@ -136,7 +157,7 @@ def render_case(
         "blind_pending": blind_pending,
         "reason_codes": store.list_reason_codes(),
         "payment_methods": PAYMENT_METHODS,
-        "default_terms": decision.terms if decision else None,
+        "default_terms": _default_terms(p, decision, case.application),
         "flashes": flashes or [],
         **_helpers(p),
     }

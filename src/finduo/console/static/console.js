@@ -6,6 +6,24 @@
     var tag = (target && target.tagName) || "";
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
   }
+  // Offer only the reason codes that fit the chosen action.
+  function fitReasonCodes() {
+    var form = document.getElementById("resolve-form");
+    if (!form) { return; }
+    var chosen = form.querySelector('input[name="action"]:checked');
+    var outcome = chosen ? (chosen.value === "decline" ? "decline" : "approve") : null;
+    var select = form.querySelector("#reason_code");
+    Array.prototype.forEach.call(select.options, function (option) {
+      var applies = option.getAttribute("data-applies");
+      var fits = !outcome || !applies || applies === "any" || applies === outcome;
+      option.disabled = !fits;
+      option.hidden = !fits;
+      if (!fits && option.selected) { select.value = ""; }
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.name === "action") { fitReasonCodes(); }
+  });
   document.addEventListener("keydown", function (event) {
     var form = document.getElementById("resolve-form");
     if (!form) { return; }
@@ -21,6 +39,7 @@
       event.preventDefault();
       radio.checked = true;
       radio.focus();
+      fitReasonCodes();
       return;
     }
     if (key === "r") { event.preventDefault(); form.querySelector("#reason_code").focus(); }
