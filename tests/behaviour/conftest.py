@@ -32,7 +32,5 @@ def taiwan_wide() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def invoice_frame() -> pd.DataFrame:
     if not os.environ.get("FINDUO_DATA_DIR"):
-        return invoices.load_invoices(
-            SHARED_DATA / invoices.NAME / invoices.FILE_NAME
-        )
+        return invoices.load_invoices(SHARED_DATA / invoices.NAME / invoices.FILE_NAME)
     return invoices.load_invoices()
