@@ -135,9 +135,9 @@ def candidates(action: Actionable, application: Mapping[str, Any]) -> list[Chang
         if current not in action.options:
             return out
         start = action.options.index(current)
-        for step, option in enumerate(action.options[start + 1 :], start=1):
+        for rank, option in enumerate(action.options[start + 1 :], start=1):
             out.append(
-                Change(action.feature, current, option, action.option_cost * step)
+                Change(action.feature, current, option, action.option_cost * rank)
             )
         return out
     try:
