@@ -102,6 +102,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        service.committer.close()
         owned_store.close()
 
     app = FastAPI(

@@ -15,7 +15,9 @@ from time import monotonic, perf_counter
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
+from finduo.api.commit import GroupCommitter
 from finduo.api.metrics import ApiMetrics
 from finduo.decisions.engine import Engine
 from finduo.decisions.model import Decision
@@ -82,6 +84,7 @@ class Service:
         self.engine = engine
         self.metrics = metrics
         self._identities = _TtlCache(token_cache_seconds)
+        self.committer = GroupCommitter(store)
 
     # -- identity ---------------------------------------------------------
     def identify(self, authorization: str | None) -> Identity:
@@ -106,7 +109,7 @@ class Service:
         return identity
 
     # -- decisions --------------------------------------------------------
-    def decide(
+    async def decide(
         self,
         application: dict[str, Any],
         *,
@@ -116,23 +119,25 @@ class Service:
     ) -> RecordedDecision:
         """Decide one application and commit it (decision + audit event + case).
 
-        Returns only after the store has committed, so that an answer is never
-        lost. A repeated ``idempotency_key`` with the same application returns
-        the first decision; with another application it raises
+        Returns only after the store has committed (group commit, shared with
+        concurrent requests), so that an answer is never lost. A repeated
+        ``idempotency_key`` with the same application returns the first
+        decision; with another application it raises
         :class:`~finduo.errors.IdempotencyError`.
         """
         request = _Request(actor, channel, idempotency_key, None, single=True)
-        token = _current.set(request)
         started = perf_counter()
+        token = _current.set(request)
         try:
+            # On the event loop: a millisecond of CPU, cheaper than a thread hop.
             self.engine.decide(application)
         finally:
             _current.reset(token)
-        (recorded,) = request.results
+        await self._commit(request)
         self._observe(request, started)
-        return recorded
+        return request.results[0]
 
-    def decide_batch(
+    async def decide_batch(
         self,
         applications: list[dict[str, Any]],
         *,
@@ -140,7 +145,7 @@ class Service:
         idempotency_key: str | None = None,
         channel: str | None = None,
     ) -> list[RecordedDecision]:
-        """Decide a batch (vectorised) and commit each decision.
+        """Decide a batch (vectorised, off the event loop) and commit it.
 
         The batch is stored in one transaction: every decision or none. With an
         ``idempotency_key`` item ``i`` is stored under ``KEY#i`` with the hash
@@ -149,18 +154,24 @@ class Service:
         """
         batch_hash = request_hash({"applications": applications})
         request = _Request(actor, channel, idempotency_key, batch_hash, single=False)
-        token = _current.set(request)
         started = perf_counter()
-        try:
-            self.engine.decide_records(applications)
-        finally:
-            _current.reset(token)
-        # One transaction for the whole batch: all stored, or none.
-        stored = perf_counter()
-        request.results = self.store.record_decisions(request.pending)
-        request.store_seconds += perf_counter() - stored
+
+        def decide_all() -> None:
+            token = _current.set(request)
+            try:
+                self.engine.decide_records(applications)
+            finally:
+                _current.reset(token)
+
+        await run_in_threadpool(decide_all)
+        await self._commit(request)
         self._observe(request, started)
         return request.results
+
+    async def _commit(self, request: _Request) -> None:
+        started = perf_counter()
+        request.results = await self.committer.commit(request.pending)
+        request.store_seconds = perf_counter() - started
 
     def _observe(self, request: _Request, started: float) -> None:
         total = perf_counter() - started
@@ -240,10 +251,13 @@ _current: ContextVar[_Request | None] = ContextVar("finduo_api_request", default
 class EngineStoreView:
     """The store as the engine sees it inside the service.
 
-    The engine records each decision it makes (with its queue priority); this
-    view adds what only the request knows — actor, channel, Idempotency-Key —
-    keeps the store's answer (a replay returns the *first* decision, not the
-    one just computed) and caches the stop switch for a second.
+    The engine hands over each decision it makes (with its queue priority);
+    inside a request this view adds what only the request knows — actor,
+    channel, Idempotency-Key — and keeps it for the service, which stores the
+    request's decisions together (group commit) and answers with what the
+    store returns: a replay gives the *first* decision, not the one just
+    computed. Outside a request it records at once. The stop switch is
+    cached for a second.
     """
 
     def __init__(self, store: Store, stop_switch_seconds: float = 1.0) -> None:
@@ -270,32 +284,19 @@ class EngineStoreView:
             return self._store.record_decision(
                 decision, application, actor, case_priority=case_priority
             )
-        if not request.single:  # a batch is stored at once, after the engine
-            request.pending.append(
-                NewDecision(
-                    decision,
-                    application,
-                    request.actor,
-                    channel=request.channel,
-                    idempotency_key=request.key(),
-                    request_hash=request.request_hash,
-                    case_priority=case_priority,
-                )
+        # Stored after the engine, with the decisions of concurrent requests.
+        request.pending.append(
+            NewDecision(
+                decision,
+                application,
+                request.actor,
+                channel=request.channel,
+                idempotency_key=request.key(),
+                request_hash=request.request_hash,
+                case_priority=case_priority,
             )
-            return None
-        started = perf_counter()
-        recorded = self._store.record_decision(
-            decision,
-            application,
-            request.actor,
-            channel=request.channel,
-            idempotency_key=request.key(),
-            request_hash=request.request_hash,
-            case_priority=case_priority,
         )
-        request.store_seconds += perf_counter() - started
-        request.results.append(recorded)
-        return recorded
+        return None
 
 
 __all__ = ["EngineStoreView", "Service", "request_hash"]

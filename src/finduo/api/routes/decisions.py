@@ -78,7 +78,7 @@ def build_router(
     ]
 
     @router.post("", response_model=DecisionOut, responses=_DECIDE_RESPONSES)
-    def decide(
+    async def decide(
         application: Application,
         service: ServiceDep,
         who: Decider,
@@ -86,7 +86,7 @@ def build_router(
         idempotency_key: IdempotencyKey = None,
     ) -> DecisionOut:
         """Decide one application: approve, refer or decline, with terms and reasons."""
-        recorded = service.decide(
+        recorded = await service.decide(
             application.model_dump(mode="json"),  # type: ignore[attr-defined]
             actor=who.name,
             idempotency_key=idempotency_key,
@@ -96,14 +96,14 @@ def build_router(
         return _answer(recorded)
 
     @router.post("/batch", response_model=BatchOut, responses=_DECIDE_RESPONSES)
-    def decide_batch(
+    async def decide_batch(
         batch: Batch,
         service: ServiceDep,
         who: Decider,
         idempotency_key: IdempotencyKey = None,
     ) -> BatchOut:
         """Decide up to the configured number of applications in one request."""
-        answers = service.decide_batch(
+        answers = await service.decide_batch(
             [item.model_dump(mode="json") for item in batch.applications],  # type: ignore[attr-defined]
             actor=who.name,
             idempotency_key=idempotency_key,
