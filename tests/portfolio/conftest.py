@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import lightgbm as lgb
-import numpy as np
 import pandas as pd
 import pytest
 

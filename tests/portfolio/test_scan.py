@@ -92,7 +92,7 @@ def test_resume_refuses_a_folder_of_another_scan(
     with pytest.raises(SimulatedCrash):
         run_scan(portfolio_csv, AS_OF, out, scorer, chunk_rows=500, crash_after=1)
 
-    with pytest.raises(ConfigError, match="as_of.*--restart"):
+    with pytest.raises(ConfigError, match=r"as_of.*--restart"):
         run_scan(portfolio_csv, AS_OF.replace(day=1), out, scorer, chunk_rows=500)
 
 
