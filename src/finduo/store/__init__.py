@@ -147,7 +147,7 @@ class Store(DecisionsMixin, CasesMixin, IdentitiesMixin, LifecycleMixin):
         ``payload`` must hold references and :meth:`personal_hash` values only.
         """
         with self._write() as session:
-            row = audit.append_event(
+            return audit.append_event(
                 session,
                 actor=actor,
                 action=action,
@@ -155,7 +155,6 @@ class Store(DecisionsMixin, CasesMixin, IdentitiesMixin, LifecycleMixin):
                 subject_id=subject_id,
                 payload=payload,
             )
-            return AuditEvent.from_row(row)
 
     def audit_events(
         self,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from finduo.decisions.model import Decision
 from finduo.errors import ConflictError, IdempotencyError, NotFoundError
 from finduo.store._base import StoreBase, new_id, utcnow
-from finduo.store.audit import canonical_json
+from finduo.store.audit import NewEvent, append_events, canonical_json
 from finduo.store.records import RecordedDecision, StoredDecision
 from finduo.store.tables import CaseRow, DecisionRow
 
@@ -130,7 +130,7 @@ class DecisionsMixin(StoreBase):
         for attempt in (1, 2):
             try:
                 with self._write() as session:
-                    return [self._insert_decision(session, item) for item in items]
+                    return self._insert_decisions(session, items)
             except IntegrityError as exc:
                 # A concurrent request with the same key won the insert: the
                 # second attempt finds its decision and replays it.
@@ -144,58 +144,86 @@ class DecisionsMixin(StoreBase):
                     ) from exc
         raise AssertionError("unreachable")
 
-    def _insert_decision(self, session: Session, item: NewDecision) -> RecordedDecision:
-        decision, application, actor = item.decision, item.application, item.actor
-        request_hash = item.request_hash or request_hash_of(application)
-        key = item.idempotency_key
-        if key is not None:
-            earlier = _find_by_key(session, actor, key)
-            if earlier is not None:
-                return _replay(session, earlier, key, request_hash)
-        conn = session.connection()
-        conn.execute(
-            insert(DecisionRow),
-            {
-                **_values_from_decision(decision),
-                "application": application,
-                "erased_at": None,
-                "channel": item.channel,
-                "actor": actor,
-                "idempotency_key": key,
-                "request_hash": request_hash,
-            },
-        )
-        case_id: str | None = None
-        open_case = item.open_case
-        if open_case is None:
-            open_case = decision.outcome == "refer"
-        if open_case:
-            case_id = new_id()
-            conn.execute(
-                insert(CaseRow),
+    def _insert_decisions(
+        self, session: Session, items: list[NewDecision]
+    ) -> list[RecordedDecision]:
+        results: list[RecordedDecision] = []
+        decisions: list[dict[str, Any]] = []
+        cases: list[dict[str, Any]] = []
+        events: list[NewEvent] = []
+        # Keys first used in this batch: (actor, key) -> (request hash, result).
+        batch_keys: dict[tuple[str, str], tuple[str, RecordedDecision]] = {}
+        now = utcnow()
+        for item in items:
+            decision, application, actor = item.decision, item.application, item.actor
+            request_hash = item.request_hash or request_hash_of(application)
+            key = item.idempotency_key
+            if key is not None:
+                replay = _replay_in_batch(batch_keys, actor, key, request_hash)
+                if replay is None:
+                    earlier = _find_by_key(session, actor, key)
+                    if earlier is not None:
+                        replay = _replay(session, earlier, key, request_hash)
+                if replay is not None:
+                    results.append(replay)
+                    continue
+            decisions.append(
                 {
-                    "id": case_id,
-                    "decision_id": decision.decision_id,
-                    "subject_id": None,
-                    "kind": "onboarding",
-                    "status": "open",
-                    "priority": float(item.case_priority),
-                    "referral_reasons": list(decision.referral_reasons),
-                    "details": {},
-                    "created_at": utcnow(),
-                    "resolved_at": None,
-                    "version": 1,
-                },
+                    **_values_from_decision(decision),
+                    "application": application,
+                    "erased_at": None,
+                    "channel": item.channel,
+                    "actor": actor,
+                    "idempotency_key": key,
+                    "request_hash": request_hash,
+                }
             )
-        self._audit(
-            session,
-            actor,
-            "decision.recorded",
-            "decision",
-            decision.decision_id,
-            {
+            case_id: str | None = None
+            open_case = item.open_case
+            if open_case is None:
+                open_case = decision.outcome == "refer"
+            if open_case:
+                case_id = new_id()
+                cases.append(
+                    {
+                        "id": case_id,
+                        "decision_id": decision.decision_id,
+                        "subject_id": None,
+                        "kind": "onboarding",
+                        "status": "open",
+                        "priority": float(item.case_priority),
+                        "referral_reasons": list(decision.referral_reasons),
+                        "details": {},
+                        "created_at": now,
+                        "resolved_at": None,
+                        "version": 1,
+                    }
+                )
+            events.append(self._recorded_event(item, case_id))
+            result = RecordedDecision(
+                decision=decision, case_id=case_id, replayed=False
+            )
+            if key is not None:
+                batch_keys[(actor, key)] = (request_hash, result)
+            results.append(result)
+        conn = session.connection()
+        if decisions:
+            conn.execute(insert(DecisionRow), decisions)
+        if cases:
+            conn.execute(insert(CaseRow), cases)
+        append_events(session, events)
+        return results
+
+    def _recorded_event(self, item: NewDecision, case_id: str | None) -> NewEvent:
+        decision = item.decision
+        return NewEvent(
+            actor=item.actor,
+            action="decision.recorded",
+            subject_type="decision",
+            subject_id=decision.decision_id,
+            payload={
                 "application_id": decision.application_id,
-                "application_hmac": self.personal_hash(application),
+                "application_hmac": self.personal_hash(item.application),
                 "outcome": decision.outcome,
                 "recommendation": decision.recommendation,
                 "band": decision.band,
@@ -207,7 +235,6 @@ class DecisionsMixin(StoreBase):
                 "case_id": case_id,
             },
         )
-        return RecordedDecision(decision=decision, case_id=case_id, replayed=False)
 
     def get_decision(self, decision_id: str) -> Decision:
         """The decision with ``decision_id``; :class:`NotFoundError` if none."""
@@ -296,16 +323,37 @@ def _find_by_key(session: Session, actor: str, key: str) -> DecisionRow | None:
     ).first()
 
 
+def _refuse_reuse(key: str, decision_id: str) -> IdempotencyError:
+    return IdempotencyError(
+        f"Idempotency-Key {key!r} was already used with a different request "
+        f"body (decision {decision_id}); use a new key for a new request",
+        idempotency_key=key,
+        decision_id=decision_id,
+    )
+
+
+def _replay_in_batch(
+    batch_keys: dict[tuple[str, str], tuple[str, RecordedDecision]],
+    actor: str,
+    key: str,
+    request_hash: str,
+) -> RecordedDecision | None:
+    first = batch_keys.get((actor, key))
+    if first is None:
+        return None
+    first_hash, result = first
+    if first_hash != request_hash:
+        raise _refuse_reuse(key, result.decision.decision_id)
+    return RecordedDecision(
+        decision=result.decision, case_id=result.case_id, replayed=True
+    )
+
+
 def _replay(
     session: Session, earlier: DecisionRow, key: str, request_hash: str
 ) -> RecordedDecision:
     if earlier.request_hash != request_hash:
-        raise IdempotencyError(
-            f"Idempotency-Key {key!r} was already used with a different request "
-            f"body (decision {earlier.decision_id}); use a new key for a new request",
-            idempotency_key=key,
-            decision_id=earlier.decision_id,
-        )
+        raise _refuse_reuse(key, earlier.decision_id)
     case_id = session.scalars(
         select(CaseRow.id).where(CaseRow.decision_id == earlier.decision_id)
     ).first()

@@ -24,10 +24,10 @@ import hashlib
 import hmac
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -68,19 +68,51 @@ def _ts_text(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def event_hash(prev_hash: str, row: AuditEventRow) -> str:
+class _EventFields(Protocol):
+    """What an event's hash covers: a stored row or an :class:`AuditEvent`."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def ts(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def subject_type(self) -> str: ...
+    @property
+    def subject_id(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+def event_hash(prev_hash: str, event: _EventFields) -> str:
     """The hash an event must carry, given its predecessor's hash."""
     fields = {
-        "seq": row.seq,
-        "event_id": row.event_id,
-        "ts": _ts_text(row.ts),
-        "actor": row.actor,
-        "action": row.action,
-        "subject_type": row.subject_type,
-        "subject_id": row.subject_id,
-        "payload": row.payload,
+        "seq": event.seq,
+        "event_id": event.event_id,
+        "ts": _ts_text(event.ts),
+        "actor": event.actor,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "payload": event.payload,
     }
     return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append; ``payload`` holds references and keyed hashes only."""
+
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: str
+    payload: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +129,21 @@ class AuditEvent:
     payload: dict[str, Any]
     prev_hash: str
     hash: str
+
+    def as_row(self) -> dict[str, Any]:
+        """The column values (shallow: the payload is not copied)."""
+        return {
+            "seq": self.seq,
+            "event_id": self.event_id,
+            "ts": self.ts,
+            "actor": self.actor,
+            "action": self.action,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
 
     @classmethod
     def from_row(cls, row: AuditEventRow) -> AuditEvent:
@@ -133,18 +180,21 @@ def append_event(
     subject_type: str,
     subject_id: str,
     payload: dict[str, Any] | None = None,
-) -> AuditEventRow:
+) -> AuditEvent:
     """Append one event inside the caller's write transaction.
-
-    Returns the event as a detached row (not in the session).
 
     Call it as the last statement before commit: it locks the chain until
     then. The event is part of the caller's transaction, so it exists exactly
     when the change it records does.
     """
-    body = json.loads(canonical_json(payload or {}))
-    if not isinstance(body, dict):
-        raise AuditError(f"audit payload must be a JSON object; got {type(body)}")
+    event = NewEvent(actor, action, subject_type, subject_id, payload)
+    return append_events(session, [event])[0]
+
+
+def append_events(session: Session, events: list[NewEvent]) -> list[AuditEvent]:
+    """Append events in order, with one INSERT, inside the caller's transaction."""
+    if not events:
+        return []
     cached = session.info.get(_HEAD_KEY)
     if cached is None:
         _lock_chain(session)
@@ -157,37 +207,35 @@ def append_event(
     else:
         # Locked earlier in this transaction: nobody else has appended since.
         prev_seq, prev_hash = cached
-    row = AuditEventRow(
-        seq=prev_seq + 1,
-        event_id=uuid.uuid4().hex,
-        ts=datetime.now(UTC),
-        actor=actor,
-        action=action,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        payload=body,
-        prev_hash=prev_hash,
-        hash="",
-    )
-    row.hash = event_hash(prev_hash, row)
-    # Core insert: the hot path of every decision, without the ORM's flush.
+    now = datetime.now(UTC)
+    appended: list[AuditEvent] = []
+    for event in events:
+        body = json.loads(canonical_json(event.payload or {}))
+        if not isinstance(body, dict):
+            raise AuditError(
+                f"audit payload must be a JSON object; got {type(body).__name__}"
+            )
+        draft = AuditEvent(
+            seq=prev_seq + 1,
+            event_id=uuid.uuid4().hex,
+            ts=now,
+            actor=event.actor,
+            action=event.action,
+            subject_type=event.subject_type,
+            subject_id=event.subject_id,
+            payload=body,
+            prev_hash=prev_hash,
+            hash="",
+        )
+        stored = replace(draft, hash=event_hash(prev_hash, draft))
+        appended.append(stored)
+        prev_seq, prev_hash = stored.seq, stored.hash
+    # Core insert, many rows at once: the hot path of every decision.
     session.connection().execute(
-        insert(AuditEventRow),
-        {
-            "seq": row.seq,
-            "event_id": row.event_id,
-            "ts": row.ts,
-            "actor": row.actor,
-            "action": row.action,
-            "subject_type": row.subject_type,
-            "subject_id": row.subject_id,
-            "payload": row.payload,
-            "prev_hash": row.prev_hash,
-            "hash": row.hash,
-        },
+        insert(AuditEventRow), [event.as_row() for event in appended]
     )
-    session.info[_HEAD_KEY] = (row.seq, row.hash)
-    return row
+    session.info[_HEAD_KEY] = (prev_seq, prev_hash)
+    return appended
 
 
 @dataclass(frozen=True)
@@ -348,8 +396,10 @@ __all__ = [
     "GENESIS_HASH",
     "Anchor",
     "AuditEvent",
+    "NewEvent",
     "VerifyReport",
     "append_event",
+    "append_events",
     "canonical_json",
     "event_hash",
     "head",
