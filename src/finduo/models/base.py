@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from finduo.errors import ModelError
 from finduo.features import FeatureSet
@@ -44,7 +45,8 @@ class RiskModel(Protocol):
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
-    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+    # expit saturates at 0 and 1 without overflow warnings on extreme log-odds.
+    out: np.ndarray = expit(np.asarray(z, dtype=np.float64))
     return out
 
 
