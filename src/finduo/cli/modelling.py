@@ -241,8 +241,25 @@ def train(
     folds: FoldsOpt = None,
     repeats: RepeatsOpt = None,
     jobs: JobsOpt = None,
+    from_store: Annotated[
+        bool,
+        typer.Option(
+            "--from-store",
+            help="Retrain from stored decisions with matured outcomes; register "
+            "the models as candidates (see finduo model).",
+        ),
+    ] = False,
+    reject_inference: Annotated[
+        str,
+        typer.Option(help="With --from-store: parcelling or none (declined rows)."),
+    ] = "parcelling",
 ) -> None:
     """Train LightGBM and the scorecard on all rows; save both with CV metrics."""
+    if from_store:
+        from finduo.cli.learning import train_from_store_command
+
+        train_from_store_command(seed, folds, reject_inference, None)
+        return
     from finduo.models import save_model, train_models
 
     info = _dataset(
