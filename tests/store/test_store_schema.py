@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -117,7 +118,30 @@ def test_unreachable_server_is_store_unavailable() -> None:
 
     with pytest.raises(StoreUnavailable, match="store cannot be reached"):
         store.stop_switch()
+    with pytest.raises(StoreUnavailable, match="store cannot be reached"):
+        store.upgrade()
     store.close()
+
+
+def test_forked_child_opens_its_own_connections(store: Store) -> None:
+    store.record_event("parent", "test.step", "test", "before")  # pool is warm
+
+    pid = os.fork()
+    if pid == 0:  # the child: write through the inherited store, then leave
+        code = 0
+        try:
+            # None of the parent's pooled connections is handed to the child.
+            code = 2 if store.engine.pool.checkedin() else 0
+            store.record_event("child", "test.step", "test", "in-child")
+        except BaseException:
+            code = 1
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    store.record_event("parent", "test.step", "test", "after")
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [e.actor for e in store.audit_events()] == ["parent", "child", "parent"]
+    assert store.audit_verify().ok
 
 
 def test_workers_starting_together_migrate_once(store_url: str) -> None:

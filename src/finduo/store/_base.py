@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -16,7 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from finduo.store import audit
-from finduo.store.engine import make_engine, transaction
+from finduo.store.engine import make_engine, transaction, unavailable_as_error
 from finduo.store.records import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,12 @@ def alembic_config() -> Config:
     return cfg
 
 
+def _dispose_in_child(engine_ref: weakref.ref[Engine]) -> None:
+    engine = engine_ref()
+    if engine is not None:
+        engine.dispose(close=False)
+
+
 class StoreBase:
     """Engine, transactions, the audit key and the state folder."""
 
@@ -62,6 +70,9 @@ class StoreBase:
     ) -> None:
         self.url = url
         self.engine: Engine = make_engine(url)
+        # A forked child must not reuse the parent's pooled connections.
+        engine_ref = weakref.ref(self.engine)
+        os.register_at_fork(after_in_child=lambda: _dispose_in_child(engine_ref))
         self.state_dir = state_dir
         if audit_key is None:
             logger.warning(
@@ -81,7 +92,7 @@ class StoreBase:
         cfg = alembic_config()
         # Several workers may start at once: one migrates, the others wait
         # for it and then find the schema at head.
-        with self.engine.connect() as conn:
+        with unavailable_as_error(), self.engine.connect() as conn:
             conn.execution_options(finduo_write=True)  # SQLite: BEGIN IMMEDIATE
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -98,7 +109,7 @@ class StoreBase:
         """The Alembic revision the database is at (None before ``upgrade``)."""
         from alembic.runtime.migration import MigrationContext
 
-        with self.engine.connect() as conn:
+        with unavailable_as_error(), self.engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 
     def close(self) -> None:

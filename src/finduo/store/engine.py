@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from finduo.errors import ConfigError, StoreUnavailable
@@ -102,26 +102,32 @@ def _postgres_engine(url: str) -> Engine:
 
 
 @contextmanager
-def transaction(engine: Engine, *, write: bool) -> Iterator[Session]:
-    """A session inside one transaction: committed on success, else rolled back.
-
-    ``write=True`` takes SQLite's write lock at BEGIN. Connection failures are
-    raised as :class:`~finduo.errors.StoreUnavailable`.
-    """
+def unavailable_as_error() -> Iterator[None]:
+    """Raise a lost or refused database connection as StoreUnavailable (503)."""
     try:
-        with engine.connect() as conn:
-            if write:
-                conn.execution_options(**{_WRITE: True})
-            with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
-                yield session
-                session.flush()
-    except (OperationalError, DBAPIError) as exc:
+        yield
+    except DBAPIError as exc:  # OperationalError, IntegrityError, ... subclass it
         if exc.connection_invalidated or _is_unreachable(exc):
             logger.warning("store unreachable: %s", type(exc.orig).__name__)
             raise StoreUnavailable(
                 "the store cannot be reached; try again shortly"
             ) from exc
         raise
+
+
+@contextmanager
+def transaction(engine: Engine, *, write: bool) -> Iterator[Session]:
+    """A session inside one transaction: committed on success, else rolled back.
+
+    ``write=True`` takes SQLite's write lock at BEGIN. Connection failures are
+    raised as :class:`~finduo.errors.StoreUnavailable`.
+    """
+    with unavailable_as_error(), engine.connect() as conn:
+        if write:
+            conn.execution_options(**{_WRITE: True})
+        with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
+            yield session
+            session.flush()
 
 
 def _is_unreachable(exc: DBAPIError) -> bool:
@@ -140,4 +146,4 @@ def _is_unreachable(exc: DBAPIError) -> bool:
     )
 
 
-__all__ = ["make_engine", "transaction"]
+__all__ = ["make_engine", "transaction", "unavailable_as_error"]
