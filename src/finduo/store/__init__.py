@@ -17,8 +17,6 @@ Facade (stable; other packages use only this)::
                     idempotency_key=None, request_hash=None, open_case=None,
                     case_priority=0.0) -> RecordedDecision(decision, case_id, replayed)
     record_decisions(list[NewDecision]) -> list[RecordedDecision]   (one commit)
-    GroupWriter(store).record(NewDecision(...)) -> RecordedDecision
-        (from many threads: concurrent decisions share one durable commit)
     get_decision(decision_id) -> Decision
     get_stored_decision(decision_id) -> StoredDecision  (+ application, actor)
     decisions_for_application(application_id) -> list[Decision]
@@ -72,7 +70,8 @@ Facade (stable; other packages use only this)::
 Known limits:
 - Every audited write holds the chain lock until its commit, so audited
   writes are serialised (one durable commit at a time); group them with
-  ``record_decisions`` where throughput matters.
+  ``record_decisions`` where throughput matters (the API's group commit,
+  ``finduo.api.commit``, does).
 - The audit key is not rotated; events name no key id (one key per store).
 
 Errors (:mod:`finduo.errors`): NotFoundError, ConflictError (concurrent or
@@ -96,7 +95,6 @@ from finduo.store._decisions import DecisionsMixin, NewDecision, request_hash_of
 from finduo.store._identities import IdentitiesMixin
 from finduo.store._lifecycle import LifecycleMixin, NewOutcome, OutcomeImport
 from finduo.store.audit import Anchor, AuditEvent, VerifyReport
-from finduo.store.group import GroupWriter
 from finduo.store.records import (
     ROLES,
     Case,
@@ -213,7 +211,6 @@ __all__ = [
     "AuditEvent",
     "Case",
     "CaseFilter",
-    "GroupWriter",
     "Identity",
     "InvalidInput",
     "ModelVersion",
