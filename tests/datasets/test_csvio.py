@@ -136,3 +136,16 @@ def test_dataset_from_csv_unknown_target_lists_columns(tmp_path: Path) -> None:
 
     with pytest.raises(DataError, match=r"'default' is not in antraege\.csv"):
         dataset_from_csv(path, "default")
+
+
+def test_blank_cells_in_a_number_column_become_missing_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "charges.csv"
+    path.write_text("id;total;plan\na;1,5;x\nb; ;y\nc;2.000,25;z\n", encoding="utf-8")
+
+    frame = read_table(path)
+
+    assert frame["total"].dtype == "float64"
+    assert frame["total"].iloc[0] == 1.5
+    assert pd.isna(frame["total"].iloc[1])
+    assert frame["total"].iloc[2] == 2000.25
+    assert frame["plan"].tolist() == ["x", "y", "z"]

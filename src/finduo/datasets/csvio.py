@@ -127,6 +127,7 @@ def read_table(
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise DataError(f"cannot read {path} as CSV (sep={sep!r}): {exc}") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
+    _blank_numbers_to_missing(frame, decimal, path)
     logger.info(
         "read %s: %d rows, %d columns (sep=%r, decimal=%r, encoding=%s)",
         path,
@@ -137,6 +138,38 @@ def read_table(
         encoding,
     )
     return frame
+
+
+def _blank_numbers_to_missing(frame: pd.DataFrame, decimal: str, path: Path) -> None:
+    """Text columns that are numbers apart from blank cells become numbers.
+
+    Spreadsheets export an empty amount as " "; pandas then reads the whole
+    column as text. Such blanks become missing values (counted in the log).
+    """
+    for column in frame.columns:
+        values = frame[column]
+        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
+            continue
+        text = values.astype("string").str.strip()
+        blank = text.isna() | (text == "")
+        if blank.all() or not blank.any():
+            continue
+        candidate = text[~blank]
+        if decimal == ",":
+            candidate = candidate.str.replace(".", "", regex=False)
+            candidate = candidate.str.replace(",", ".", regex=False)
+        numbers = pd.to_numeric(candidate, errors="coerce")
+        if numbers.isna().any():
+            continue
+        converted = pd.Series(float("nan"), index=frame.index, dtype="float64")
+        converted[~blank] = numbers.astype("float64")
+        frame[column] = converted
+        logger.info(
+            "%s: column %r has %d blank cells among numbers; read as missing",
+            path.name,
+            column,
+            int(blank.sum()),
+        )
 
 
 def _looks_like_id(name: str) -> bool:
