@@ -37,8 +37,9 @@ disagree; a reason must never rest on a doubtful reading):
   i.e. lowest burden would be riskiest; labels "band 1" ... "band 4".
 
 residence_since (1-4) and existing_credits (1-4) are band codes too in the
-corrected table; they stay integers (ordinal codes) here. docs/
-german-credit-codes.md has the full table.
+corrected table; their bad rates neither confirm nor contradict it, so they
+stay integers (ordinal codes). The full table, with every code's bad rate, is
+in docs/german-credit-codes.md.
 """
 
 from __future__ import annotations
