@@ -42,7 +42,7 @@ def test_reviewer_resolves_the_top_case_with_an_override(context, console):
     _no_serious_violations(page, "queue")
 
     case_id = _open_top_case(page, console)
-    similar = page.locator("#similar-customers tbody tr")
+    similar = page.locator("#similar-customers tbody tr:not(.self)")
     assert similar.count() == 10
     assert (
         page.locator("#similar-customers").inner_text().count("repaid")
@@ -253,7 +253,7 @@ def test_pages_read_without_javascript(browser, console):
         page.locator("a[data-first-case]").click()
         page.wait_for_load_state()
 
-        assert page.locator("#similar-customers tbody tr").count() == 10
+        assert page.locator("#similar-customers tbody tr:not(.self)").count() == 10
         shot(page, "13-case-without-javascript")
     finally:
         ctx.close()

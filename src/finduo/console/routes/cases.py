@@ -121,8 +121,10 @@ def _similar(p: Page, application: dict[str, Any] | None) -> dict[str, Any]:
     if not neighbours:
         return {"similar": [], "similar_missing": explainer.why_not}
     share = repaid_share(neighbours) or 0.0
+    attributes = explainer.similar.key_attributes if explainer.similar else []
     return {
         "similar": neighbours,
+        "similar_self": {a: application.get(a) for a in attributes},
         "similar_repaid": round(share * len(neighbours)),
         "similar_attributes": explainer.similar.key_attributes
         if explainer.similar
