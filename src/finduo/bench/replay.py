@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -81,7 +82,7 @@ def _proposed(active):  # -> Policy
 
 
 def build_store(folder: Path, rows: int, seed: int) -> tuple[object, object]:
-    """A SQLite store with ``rows`` decisions and their outcomes; returns (store, policy)."""
+    """A SQLite store with ``rows`` decisions and outcomes; (store, policy)."""
     from finduo.datasets.german import CATEGORICAL, NUMERIC, PROTECTED, load_german
     from finduo.policy.loader import shipped_policy
     from finduo.simulation.replay import OUTCOMES, columns_from_records, replay_policy
@@ -200,7 +201,7 @@ def time_replay(store: object, active: object, as_of: datetime) -> Timing:
 
 
 def time_rescore(store: object, active: object, rows: int, as_of: datetime) -> Timing:
-    """Re-score ``rows`` stored applications with a freshly trained model, then replay."""
+    """Re-score ``rows`` stored applications with a new model, then replay."""
     from finduo.datasets.german import PROTECTED, load_german
     from finduo.models import train_models
     from finduo.outcomes.definition import label_decisions
@@ -261,9 +262,14 @@ def run(options: Options, out: Callable[[str], None] = print) -> list[Timing]:
     for i, t in enumerate(timings):
         label = t.label + (" (second run)" if i == 1 else "")
         out(f"  {label:<44} {t.rows:>10,} rows {t.seconds:7.2f} s  ({t.detail})")
-    bar = timings[1].seconds <= 10.0 if options.rows >= 1_000_000 else None
-    if bar is not None:
-        out(f"  bar: 1,000,000 rows in <= 10 s: {'met' if bar else 'NOT met'}")
+    load = os.getloadavg()[0]
+    out(f"  load average while measuring: {load:.1f} on {os.cpu_count()} cores")
+    if options.rows >= 1_000_000:
+        met = timings[1].seconds <= 10.0
+        out(
+            f"  bar: 1,000,000 stored decisions replayed in <= 10 s: "
+            f"{'met' if met else 'NOT met'}"
+        )
     store.close()  # type: ignore[attr-defined]
     return timings
 
@@ -276,7 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folder", type=Path, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    run(Options(args.rows, args.rescore_rows, args.seed, args.folder))
+    timings = run(Options(args.rows, args.rescore_rows, args.seed, args.folder))
+    if args.rows >= 1_000_000 and timings[1].seconds > 10.0:
+        return 1
     return 0
 
 

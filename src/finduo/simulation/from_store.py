@@ -15,13 +15,11 @@ from finduo.outcomes.definition import OutcomeDefinition, label_decisions
 from finduo.policy.schema import Policy
 from finduo.simulation.replay import OUTCOMES, DecisionColumns, is_feature_flag
 from finduo.simulation.summary import Simulation, simulate
-from finduo.store.analytics import decision_frame, outcome_frame
+from finduo.store.analytics import outcome_frame, replay_frame
 
 logger = logging.getLogger(__name__)
 
 ACTED_ON = ("champion", "challenger")
-# What a replay reads of each decision (plus flags, erasure and the fields).
-REPLAY_COLUMNS = ("decision_id", "application_id", "created_at", "pd", "outcome")
 
 
 @dataclass(frozen=True)
@@ -93,28 +91,26 @@ def load_columns(
     Returns the columns, the rows read, the erased rows left out and the rows
     with a matured outcome.
     """
-    frame = decision_frame(
-        store,
-        fields=fields,
-        since=since,
-        until=until,
-        variants=ACTED_ON,
-        columns=REPLAY_COLUMNS,
-        ordered=False,
-    )
-    n_read = len(frame)
-    erased = frame["erased"].to_numpy(dtype=bool)
-    frame = frame[~erased].reset_index(drop=True)
+    frame, n_erased = replay_frame(store, fields, since=since, until=until)
+    n_read = len(frame) + n_erased
     outcomes = outcome_frame(store)
+    frame["bad"] = np.nan
     if len(outcomes):
+        # Maturity needs the decision date only where outcomes exist.
+        decided = outcomes.drop_duplicates("decision_id")[["decision_id", "decided_at"]]
         labels = label_decisions(
-            frame, outcomes, as_of or datetime.now(UTC), definition
+            decided.rename(columns={"decided_at": "created_at"}),
+            outcomes,
+            as_of or datetime.now(UTC),
+            definition,
         )
-        frame["bad"] = labels["bad"].to_numpy()
-    else:
-        frame["bad"] = np.nan
+        frame["bad"] = (
+            frame["decision_id"]
+            .map(labels.set_index("decision_id")["bad"])
+            .astype("float64")
+        )
     n_matured = int(frame["bad"].notna().sum())
-    return columns_from_frame(frame, fields), n_read, int(erased.sum()), n_matured
+    return columns_from_frame(frame, fields), n_read, n_erased, n_matured
 
 
 def simulate_stored(

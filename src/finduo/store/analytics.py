@@ -109,8 +109,11 @@ def feature_flag_column(reasons: pd.Series) -> pd.Series:
     do not count; whatever else remains does (unseen value, out of range).
     """
     text = reasons.map(lambda v: v if isinstance(v, str) else json.dumps(v or []))
-    rest = text.str.replace(_POLICY_REASONS, "", regex=True)
-    return rest.str.replace(r"[\[\],\s]", "", regex=True).str.len() > 0
+    flag = pd.Series(False, index=reasons.index)
+    some = text != "[]"  # most decisions carry no referral reason at all
+    rest = text[some].str.replace(_POLICY_REASONS, "", regex=True)
+    flag[some] = rest.str.replace(r"[\[\],\s]", "", regex=True).str.len() > 0
+    return flag
 
 
 def decision_frame(
@@ -176,6 +179,47 @@ def decision_frame(
     for f in fields:
         frame[f] = _numeric_or_text(frame[f])
     return frame
+
+
+def replay_frame(
+    store: StoreBase,
+    fields: Sequence[str],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    variants: Sequence[str] = ("champion", "challenger"),
+) -> tuple[pd.DataFrame, int]:
+    """The lean read behind a what-if replay, and the number of erased rows.
+
+    Only what a replay needs: ``decision_id, application_id, pd, outcome,
+    feature_flag`` and the ``fields``, for decisions of ``variants`` whose
+    application data is not erased (those are counted, not read). Unordered.
+    """
+    acted = or_(*(DecisionRow.variant == v for v in variants))
+    cols: list[Any] = [
+        DecisionRow.decision_id,
+        DecisionRow.application_id,
+        DecisionRow.pd,
+        DecisionRow.outcome,
+        DecisionRow.referral_reasons,
+        *(_field(store.engine, f) for f in fields),
+    ]
+    query = select(*cols).where(acted, DecisionRow.erased_at.is_(None))
+    erased = select(func.count()).where(acted, DecisionRow.erased_at.is_not(None))
+    if since is not None:
+        query = query.where(DecisionRow.created_at >= since)
+        erased = erased.where(DecisionRow.created_at >= since)
+    if until is not None:
+        query = query.where(DecisionRow.created_at < until)
+        erased = erased.where(DecisionRow.created_at < until)
+    frame = _fetch(store.engine, query)
+    frame["pd"] = frame["pd"].astype("float64")
+    frame["feature_flag"] = feature_flag_column(frame.pop("referral_reasons"))
+    for f in fields:
+        frame[f] = _numeric_or_text(frame[f])
+    with store.engine.connect() as conn:
+        n_erased = int(conn.execute(erased.select_from(DecisionRow)).scalar() or 0)
+    return frame, n_erased
 
 
 def outcome_frame(store: StoreBase) -> pd.DataFrame:
@@ -307,6 +351,7 @@ __all__ = [
     "feature_flag_column",
     "latest_model_version",
     "outcome_frame",
+    "replay_frame",
     "resolution_frame",
     "unerased_before",
 ]
