@@ -72,6 +72,21 @@ def test_sign_in_and_out_are_audited(client, console):
     assert client.get("/console/queue", follow_redirects=False).status_code == 303
 
 
+def test_sign_out_ends_a_copied_session_cookie(console):
+    with httpx.Client(base_url=console.base, timeout=30) as first:
+        _sign_in(first, "anna")
+        copied = dict(first.cookies)
+        token = _csrf(first, "/console/overview")
+        with httpx.Client(base_url=console.base, cookies=copied, timeout=30) as thief:
+            assert thief.get("/console/overview").status_code == 200
+
+            first.post("/console/sign-out", data={"csrf_token": token})
+
+            answer = thief.get("/console/overview", follow_redirects=False)
+            assert answer.status_code == 303
+            assert "/console/sign-in" in answer.headers["location"]
+
+
 def test_repeated_failures_lock_the_account(client, console):
     from finduo.identity.passwords import hash_password
 

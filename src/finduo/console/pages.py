@@ -18,7 +18,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 
 from finduo.console.i18n import Formatter, Language, normalise_language, translations
-from finduo.console.session import COOKIE_NAME, SESSION_MAX_AGE, Session
+from finduo.console.session import (
+    COOKIE_NAME,
+    SESSION_MAX_AGE,
+    Session,
+    signed_out_key,
+)
 from finduo.errors import FinduoError, PermissionDenied
 
 if TYPE_CHECKING:
@@ -222,7 +227,12 @@ def page(request: Request) -> Page:
     user = None
     if session.user:
         found = state.store.find_user(session.user)
-        if found is not None and not found.disabled:
+        ended = state.store.get_setting(signed_out_key(session.user))
+        if (
+            found is not None
+            and not found.disabled
+            and (ended is None or session.since > float(ended))
+        ):
             user = found
         else:
             session = Session()

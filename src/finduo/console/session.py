@@ -7,13 +7,17 @@ posts the CSRF token back as a hidden field (HTMX sends it as the
 ``X-CSRF-Token`` header); a missing or different token is refused.
 
 An anonymous visitor gets a session too (no user), so that the sign-in form
-is protected like every other form.
+is protected like every other form. Signing out records the moment in the
+store (setting ``console.signed_out:<user>``); every session of that user
+signed in before it is void from then on, so a copied cookie dies with the
+sign-out.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,6 +36,11 @@ LOCKOUT = timedelta(minutes=15)
 _SALT = "finduo.console.session"
 
 
+def signed_out_key(user: str) -> str:
+    """Store setting holding when ``user`` last signed out (Unix seconds)."""
+    return f"console.signed_out:{user}"
+
+
 @dataclass(slots=True)
 class Session:
     """What the cookie carries."""
@@ -41,9 +50,17 @@ class Session:
     user: str | None = None
     # Blind review: first judgements per case id, until the case is resolved.
     judged: dict[str, str] = field(default_factory=dict)
+    # When the user signed in (Unix seconds): sign-out ends older sessions.
+    since: float = field(default_factory=time.time)
 
     def to_dict(self) -> dict[str, object]:
-        return {"c": self.csrf, "s": self.sid, "u": self.user, "j": self.judged}
+        return {
+            "c": self.csrf,
+            "s": self.sid,
+            "u": self.user,
+            "j": self.judged,
+            "t": self.since,
+        }
 
     def csrf_ok(self, token: str | None) -> bool:
         """Constant-time check of a token posted back by a form or header."""
@@ -80,11 +97,13 @@ class SessionCodec:
             if isinstance(raw, dict)
             else {}
         )
+        since = data.get("t")
         return Session(
             csrf=csrf,
             sid=sid,
             user=user if isinstance(user, str) else None,
             judged=judged,
+            since=float(since) if isinstance(since, int | float) else 0.0,
         )
 
 
@@ -97,4 +116,5 @@ __all__ = [
     "SESSION_MAX_AGE",
     "Session",
     "SessionCodec",
+    "signed_out_key",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
+import time
 from functools import lru_cache
 from typing import Annotated
 
@@ -13,7 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from finduo.console.i18n import normalise_language
 from finduo.console.pages import Page, page
-from finduo.console.session import LOCKOUT, MAX_FAILED_LOGINS, Session
+from finduo.console.session import (
+    LOCKOUT,
+    MAX_FAILED_LOGINS,
+    Session,
+    signed_out_key,
+)
 from finduo.errors import AuthError
 from finduo.identity.passwords import hash_password, verify_password
 
@@ -114,6 +120,10 @@ def sign_out(p: PageDep, csrf_token: Annotated[str, Form()] = "") -> RedirectRes
     """End the session (audited)."""
     p.check_csrf(csrf_token)
     if p.user is not None:
+        # Audited as setting.changed; every session signed in before now ends.
+        p.state.store.set_setting(
+            signed_out_key(p.user.name), f"{time.time():.6f}", p.user.name
+        )
         p.state.store.record_event(p.user.name, "console.sign_out", "user", p.user.name)
     p.session = Session()
     p.issue_cookie = True
