@@ -106,7 +106,13 @@ def panel_from_wide(
     """
 
     def block(columns: tuple[str, ...]) -> np.ndarray:
-        return np.column_stack([np.asarray(wide[c], dtype=np.float64) for c in columns])
+        # Column-major: the per-customer reductions over months then run
+        # over contiguous month columns (several times faster than row-major).
+        first = np.asarray(wide[columns[0]])
+        out = np.empty((first.shape[0], len(columns)), dtype=np.float64, order="F")
+        for j, column in enumerate(columns):
+            out[:, j] = wide[column]
+        return out
 
     return StatementPanel(
         customer_id=np.asarray(wide[taiwan.ID_COLUMN]),
@@ -174,7 +180,7 @@ def panel_from_long(
     def grid(column: str) -> np.ndarray:
         out = np.full(len(ids) * months, np.nan)
         out[slot] = frame[column].to_numpy(dtype=np.float64)
-        return out.reshape(len(ids), months)
+        return np.asfortranarray(out.reshape(len(ids), months))
 
     limits = grid("limit_bal")
     latest = np.argmax(~np.isnan(limits), axis=1)
@@ -188,17 +194,25 @@ def panel_from_long(
     )
 
 
+def _nansum(values: np.ndarray) -> np.ndarray:
+    # Column by column, without the full copy numpy.nansum makes.
+    total = np.zeros(values.shape[0])
+    for j in range(values.shape[1]):
+        column = values[:, j]
+        np.add(total, column, out=total, where=~np.isnan(column))
+    return total
+
+
 def _nanmean(values: np.ndarray) -> np.ndarray:
     count = (~np.isnan(values)).sum(axis=1)
-    total = np.nansum(values, axis=1)
+    total = _nansum(values)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _nanmax(values: np.ndarray) -> np.ndarray:
-    filled = np.where(np.isnan(values), -np.inf, values)
-    best = filled.max(axis=1)
-    return np.where(np.isinf(best), np.nan, best)
+    # fmax ignores NaN; a row of NaN only stays NaN.
+    return np.asarray(np.fmax.reduce(values, axis=1))
 
 
 def statement_features(panel: StatementPanel) -> dict[str, np.ndarray]:
@@ -262,8 +276,8 @@ def statement_features(panel: StatementPanel) -> dict[str, np.ndarray]:
     owed = np.where(due > 0, due, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["pay_ratio_last"] = np.clip(pay[:, 0] / owed[:, 0], 0, 10)
-        owed_total = np.nansum(owed, axis=1)
-        paid_total = np.nansum(np.where(np.isnan(owed), np.nan, pay), axis=1)
+        owed_total = _nansum(owed)
+        paid_total = _nansum(np.where(np.isnan(owed), np.nan, pay))
         out["pay_ratio_mean"] = np.where(
             owed_total > 0, np.clip(paid_total / owed_total, 0, 10), np.nan
         )
@@ -275,7 +289,7 @@ def statement_features(panel: StatementPanel) -> dict[str, np.ndarray]:
     out["missed_payments"] = (has_due & (pay <= 0)).sum(axis=1).astype(np.float64)
     out["unpaid_last"] = (bill[:, 1] - paid[:, 0]) / limit
     out["bill_growth"] = (bill[:, 0] - bill[:, WINDOW - 1]) / limit
-    out["paid_to_limit"] = np.nansum(paid[:, :WINDOW], axis=1) / limit
+    out["paid_to_limit"] = _nansum(paid[:, :WINDOW]) / limit
     return out
 
 

@@ -12,8 +12,11 @@ by the portfolio. Interrupted scans resume where they stopped.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -124,6 +127,31 @@ def _identity(
     }
 
 
+def prefetch(
+    chunks: Iterator[dict[str, Any]], depth: int = 1
+) -> Iterator[dict[str, Any]]:
+    """Read the next chunk in a background thread while this one is scored."""
+    done = object()
+    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+
+    def fill() -> None:
+        try:
+            for item in chunks:
+                slots.put(item)
+            slots.put(done)
+        except BaseException as exc:  # handed to the consumer
+            slots.put(exc)
+
+    threading.Thread(target=fill, name="scan-reader", daemon=True).start()
+    while True:
+        item = slots.get()
+        if item is done:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
 def score_chunks(
     path: Path,
     scorer: ChunkScorer,
@@ -133,24 +161,38 @@ def score_chunks(
     progress: Progress | None = None,
     crash_after: int | None = None,
 ) -> tuple[int, int]:
-    """Score and commit every chunk not yet in ``manifest``; (scored, skipped)."""
+    """Score and commit every chunk not yet in ``manifest``; (scored, skipped).
+
+    Reading the next chunk and writing the last one overlap with scoring
+    (one reader and one writer thread); chunks are committed in order.
+    """
     total = input_rows(path)
     rule_ids = [rule.id for rule in scorer.policy.policy.rules]
     done_rows = scored = skipped = 0
-    for index, columns in enumerate(iter_chunks(path, chunk_rows)):
-        n = len(columns[taiwan.ID_COLUMN])
-        if index in manifest.chunks:
-            skipped += 1
-        else:
-            if crash_after is not None and scored >= crash_after:
-                raise SimulatedCrash(f"simulated crash before chunk {index}")
-            chunk = scorer.score(columns, first_row=done_rows)
-            scores, watch = chunk_tables(chunk, rule_ids)
-            commit_chunk(folder, manifest, index, scores, watch)
-            scored += 1
-        done_rows += n
-        if progress is not None:
-            progress(done_rows, total)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-writer") as writer:
+        pending: Future[None] | None = None
+        for index, columns in enumerate(prefetch(iter_chunks(path, chunk_rows))):
+            n = len(columns[taiwan.ID_COLUMN])
+            if index in manifest.chunks:
+                skipped += 1
+            else:
+                if crash_after is not None and scored >= crash_after:
+                    if pending is not None:
+                        pending.result()
+                    raise SimulatedCrash(f"simulated crash before chunk {index}")
+                chunk = scorer.score(columns, first_row=done_rows)
+                scores, watch = chunk_tables(chunk, rule_ids)
+                if pending is not None:
+                    pending.result()  # in order, and at most one chunk in flight
+                pending = writer.submit(
+                    commit_chunk, folder, manifest, index, scores, watch
+                )
+                scored += 1
+            done_rows += n
+            if progress is not None:
+                progress(done_rows, total)
+        if pending is not None:
+            pending.result()
     return scored, skipped
 
 

@@ -68,6 +68,19 @@ def check_chunk(columns: Mapping[str, Any], first_row: int) -> None:
             raise RowError(first_row + i + 1, name, reason, values[i])
 
 
+def _encode_codes(spec: Any, values: np.ndarray) -> np.ndarray:
+    """The spec's own categorical encoder, applied once per distinct value."""
+    finite = np.isfinite(values)
+    if finite.all():
+        low, high = values.min(), values.max()
+        if high - low < 4096 and np.array_equal(values, np.round(values)):
+            # Small integer codes: a lookup table instead of a sort.
+            table = spec.encode(np.arange(low, high + 1))
+            return np.asarray(table[(values - low).astype(np.int64)])
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.asarray(spec.encode(distinct)[inverse])
+
+
 class ChunkScorer:
     """Model + policy + scorer, ready to score chunks (picklable for Spark)."""
 
@@ -103,9 +116,7 @@ class ChunkScorer:
         for j, name in enumerate(self.names):
             spec = self.model.spec[name]
             if spec.kind == "categorical":
-                # The spec's own encoder, called once per distinct value.
-                distinct, inverse = np.unique(values[name], return_inverse=True)
-                X[:, j] = spec.encode(distinct)[inverse]
+                X[:, j] = _encode_codes(spec, values[name])
             else:
                 X[:, j] = values[name]
         return X, values
