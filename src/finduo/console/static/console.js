@@ -24,6 +24,21 @@
   document.addEventListener("change", function (event) {
     if (event.target && event.target.name === "action") { fitReasonCodes(); }
   });
+  // Single-key shortcuts can be switched off (WCAG 2.1.4); the choice is
+  // remembered in this browser.
+  var STORE_KEY = "finduo.shortcuts";
+  function shortcutsOn() {
+    try { return window.localStorage.getItem(STORE_KEY) !== "off"; } catch (e) { return true; }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.getElementById("shortcuts-toggle");
+    if (!toggle) { return; }
+    document.getElementById("shortcuts-label").hidden = false;
+    toggle.checked = shortcutsOn();
+    toggle.addEventListener("change", function () {
+      try { window.localStorage.setItem(STORE_KEY, toggle.checked ? "on" : "off"); } catch (e) { /* private mode */ }
+    });
+  });
   document.addEventListener("keydown", function (event) {
     var form = document.getElementById("resolve-form");
     if (!form) { return; }
@@ -32,6 +47,7 @@
       if (form.reportValidity()) { form.requestSubmit(); }
       return;
     }
+    if (!shortcutsOn()) { return; }
     if (typing(event.target) || event.ctrlKey || event.metaKey || event.altKey) { return; }
     var key = event.key.toLowerCase();
     var radio = form.querySelector('input[data-key="' + key + '"]');
