@@ -31,9 +31,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from finduo.policy.schema import Policy
+    from finduo.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +59,8 @@ class Timing:
     detail: str
 
 
-def _proposed(active):  # -> Policy
-    from finduo.policy.schema import Cutoffs, Rule
+def _proposed(active: Policy) -> Policy:
+    from finduo.policy.schema import Cutoffs, Operator, Rule
 
     cut = active.cutoffs
     return active.model_copy(
@@ -71,7 +76,7 @@ def _proposed(active):  # -> Policy
                 Rule(
                     id="R90_BENCH",
                     field="duration_months",
-                    op="gt",
+                    op=Operator.GT,
                     value=48,
                     action="refer",
                     reason_code="DURATION_LONG",
@@ -81,7 +86,7 @@ def _proposed(active):  # -> Policy
     )
 
 
-def build_store(folder: Path, rows: int, seed: int) -> tuple[object, object]:
+def build_store(folder: Path, rows: int, seed: int) -> tuple[Store, Policy]:
     """A SQLite store with ``rows`` decisions and outcomes; (store, policy)."""
     from finduo.datasets.german import CATEGORICAL, NUMERIC, PROTECTED, load_german
     from finduo.policy.loader import shipped_policy
@@ -132,13 +137,13 @@ def build_store(folder: Path, rows: int, seed: int) -> tuple[object, object]:
     store.upgrade()
     created_txt = created.tz_convert(None).strftime("%Y-%m-%d %H:%M:%S.%f")
     chunk = 50_000
-    table = DecisionRow.__table__
+    table = DecisionRow.__tablename__
     t0 = time.perf_counter()
     with store.engine.begin() as conn:
         for s in range(0, rows, chunk):
             e = min(s + chunk, rows)
             conn.exec_driver_sql(
-                f"INSERT INTO {table.name} (decision_id, application_id, created_at, "
+                f"INSERT INTO {table} (decision_id, application_id, created_at, "
                 "pd, band, outcome, recommendation, reasons, referral_reasons, "
                 "rules_fired, model_version, policy_version, inputs_fingerprint, "
                 "variant, application, actor) VALUES (?, ?, ?, ?, ?, ?, ?, '[]', "
@@ -165,7 +170,7 @@ def build_store(folder: Path, rows: int, seed: int) -> tuple[object, object]:
         obs_txt = observed.tz_convert(None).strftime("%Y-%m-%d %H:%M:%S.%f")
         now_txt = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         conn.exec_driver_sql(
-            f"INSERT INTO {OutcomeRow.__table__.name} (decision_id, kind, "
+            f"INSERT INTO {OutcomeRow.__tablename__} (decision_id, kind, "
             "days_past_due, observed_at, source_row, created_at) VALUES "
             "(?, ?, ?, ?, 'bench', ?)",
             [
@@ -183,7 +188,7 @@ def build_store(folder: Path, rows: int, seed: int) -> tuple[object, object]:
     return store, loaded.policy
 
 
-def time_replay(store: object, active: object, as_of: datetime) -> Timing:
+def time_replay(store: Store, active: Policy, as_of: datetime) -> Timing:
     from finduo.simulation.from_store import simulate_stored
 
     t0 = time.perf_counter()
@@ -195,12 +200,13 @@ def time_replay(store: object, active: object, as_of: datetime) -> Timing:
         sim.n,
         total,
         f"read {result.seconds_read:.2f} s + replay {result.seconds_replay:.2f} s; "
-        f"{result.n_matured:,} matured; swap-in {sim.swap_in.n:,}, swap-out "
-        f"{sim.swap_out.n:,}",
+        f"{result.n_matured:,} matured; swap-in "
+        f"{sim.swap_in.n if sim.swap_in else 0:,}, swap-out "
+        f"{sim.swap_out.n if sim.swap_out else 0:,}",
     )
 
 
-def time_rescore(store: object, active: object, rows: int, as_of: datetime) -> Timing:
+def time_rescore(store: Store, active: Policy, rows: int, as_of: datetime) -> Timing:
     """Re-score ``rows`` stored applications with a new model, then replay."""
     from finduo.datasets.german import PROTECTED, load_german
     from finduo.models import train_models
@@ -270,7 +276,7 @@ def run(options: Options, out: Callable[[str], None] = print) -> list[Timing]:
             f"  bar: 1,000,000 stored decisions replayed in <= 10 s: "
             f"{'met' if met else 'NOT met'}"
         )
-    store.close()  # type: ignore[attr-defined]
+    store.close()
     return timings
 
 

@@ -30,7 +30,7 @@ def reject_inference(
 
     with console.status("running the hidden-outcomes experiment ..."):
         result = german_experiment(
-            learner=learner,  # type: ignore[arg-type]
+            learner=learner,  # type: ignore[arg-type,unused-ignore]
             folds=folds,
             repeats=repeats,
             decline_share=decline_share,
@@ -71,14 +71,14 @@ def reject_inference(
             ],
         )
     console.print(table)
+    spread = {str(k): float(v) for k, v in result.summary["expected_cost_std"].items()}
     console.print(
         f"Evaluated on held-out folds with every outcome known. Expected cost at "
         f"the Bayes cut-off pd < {s['cutoff']:.4f} (5 per bad approved, 1 per good "
         f"declined); bad rate at share = bad rate among the {1 - decline_share:.0%} "
         "lowest-pd applicants. Fold-to-fold spread (std): "
         + ", ".join(
-            f"{names[v]} cost ±{result.summary.loc[v, 'expected_cost_std']:.3f}"
-            for v in ("known_only", "parcelling")
+            f"{names[v]} cost ±{spread[v]:.3f}" for v in ("known_only", "parcelling")
         )
         + f". {s['seconds']} s."
     )

@@ -35,7 +35,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 
 from finduo.errors import DataError
-from finduo.learning.reject_inference import augment
+from finduo.learning.reject_inference import Method, augment
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +94,12 @@ class _LightGBM:
     def fit(self, X: pd.DataFrame, y: npt.ArrayLike, w: npt.ArrayLike) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            self.model.fit(X[self.columns], y, sample_weight=np.asarray(w))
+            self.model.fit(X[self.columns], np.asarray(y), sample_weight=np.asarray(w))
 
     def predict_pd(self, X: pd.DataFrame) -> npt.NDArray[np.float64]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            p = self.model.predict_proba(X[self.columns])[:, 1]
+            p = np.asarray(self.model.predict_proba(X[self.columns]))[:, 1]
         return np.asarray(p, dtype=np.float64)
 
 
@@ -231,9 +231,10 @@ def run_experiment(
         fits["known_only"] = m_known.predict_pd(X_te)
         pd_known = m_known.predict_pd(X_tr[known])
         pd_rej = m_known.predict_pd(X_tr[declined])
-        for method in ("fuzzy", "parcelling"):
+        methods: tuple[Method, ...] = ("fuzzy", "parcelling")
+        for method in methods:
             aug = augment(
-                method,  # type: ignore[arg-type]
+                method,
                 X_tr[known].reset_index(drop=True),
                 y_tr[known],
                 pd_known,

@@ -16,6 +16,7 @@ from typing import Any
 
 from finduo.errors import ConflictError, ModelError
 from finduo.lifecycle.roles import Step, require_step
+from finduo.store import Store
 from finduo.store.records import ModelVersion
 
 
@@ -38,7 +39,7 @@ def read_meta(folder: Path) -> dict[str, Any]:
 
 
 def register_candidate(
-    store: Any,
+    store: Store,
     actor: str | None,
     folder: Path,
     *,
@@ -59,13 +60,13 @@ def register_candidate(
     )
 
 
-def approve_model(store: Any, actor: str | None, version: str) -> ModelVersion:
+def approve_model(store: Store, actor: str | None, version: str) -> ModelVersion:
     """Approve a candidate: approver role, not the user who registered it."""
     identity = require_step(store, actor, Step.APPROVE, "model", version)
     return store.set_model_state(version, "approved", identity.name)
 
 
-def promote_model(store: Any, actor: str | None, version: str) -> ModelVersion:
+def promote_model(store: Store, actor: str | None, version: str) -> ModelVersion:
     """Make an approved model active; a candidate without approval is refused."""
     identity = require_step(store, actor, Step.PROMOTE, "model", version)
     current = store.get_model_version(version)
@@ -87,13 +88,13 @@ def promote_model(store: Any, actor: str | None, version: str) -> ModelVersion:
     return store.set_model_state(version, "active", identity.name)
 
 
-def retire_model(store: Any, actor: str | None, version: str) -> ModelVersion:
+def retire_model(store: Store, actor: str | None, version: str) -> ModelVersion:
     identity = require_step(store, actor, Step.RETIRE, "model", version)
     return store.set_model_state(version, "retired", identity.name)
 
 
 def active_model_path(
-    store: Any, kind: str | None = None, dataset: str | None = None
+    store: Store, kind: str | None = None, dataset: str | None = None
 ) -> Path | None:
     """Folder of the active model (of ``kind``), for the engine to load."""
     active = [

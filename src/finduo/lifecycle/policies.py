@@ -21,13 +21,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from finduo.errors import ConflictError, NotFoundError, PolicyError
 from finduo.lifecycle.roles import Step, require_step
 from finduo.outcomes.definition import OutcomeDefinition
 from finduo.policy.loader import SHIPPED, LoadedPolicy, parse_policy, shipped_policy
 from finduo.simulation.from_store import StoredReplay, simulate_stored
+from finduo.store import Store
 from finduo.store.records import PolicyVersion
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 SIMULATED = "policy.simulated"
 
 
-def resolve(store: Any, ref: str) -> PolicyVersion:
+def resolve(store: Store, ref: str) -> PolicyVersion:
     """The stored version named by a hash prefix or a policy version label."""
     versions = store.list_policy_versions()
     hits = [v for v in versions if v.version_label == ref]
@@ -60,7 +60,7 @@ def loaded(version: PolicyVersion) -> LoadedPolicy:
     return parse_policy(version.yaml_text, f"store:{version.content_hash[:12]}")
 
 
-def propose(store: Any, actor: str | None, path: Path) -> PolicyVersion:
+def propose(store: Store, actor: str | None, path: Path) -> PolicyVersion:
     """Store the policy file as a version and mark it proposed by ``actor``."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -72,7 +72,7 @@ def propose(store: Any, actor: str | None, path: Path) -> PolicyVersion:
 
 
 def propose_text(
-    store: Any, actor: str | None, text: str, source: str = "<text>"
+    store: Store, actor: str | None, text: str, source: str = "<text>"
 ) -> PolicyVersion:
     """:func:`propose` for policy text (the API and the console post text)."""
     policy = parse_policy(text, source)
@@ -90,7 +90,7 @@ def propose_text(
 
 
 def simulate(
-    store: Any,
+    store: Store,
     actor: str | None,
     ref: str,
     *,
@@ -139,13 +139,13 @@ def simulate(
     return result
 
 
-def was_simulated(store: Any, content_hash: str) -> bool:
+def was_simulated(store: Store, content_hash: str) -> bool:
     events = store.audit_events(subject_type="policy", subject_id=content_hash)
     return any(e.action == SIMULATED for e in events)
 
 
 def approve(
-    store: Any, actor: str | None, ref: str, *, require_simulation: bool = True
+    store: Store, actor: str | None, ref: str, *, require_simulation: bool = True
 ) -> PolicyVersion:
     """Approve a proposed version: another user than the proposer, approver role."""
     version = resolve(store, ref)
@@ -166,20 +166,20 @@ def approve(
     return store.set_policy_state(version.content_hash, "approved", identity.name)
 
 
-def activate(store: Any, actor: str | None, ref: str) -> PolicyVersion:
+def activate(store: Store, actor: str | None, ref: str) -> PolicyVersion:
     """Put an approved version in force (the active one of that name retires)."""
     version = resolve(store, ref)
     identity = require_step(store, actor, Step.ACTIVATE, "policy", version.content_hash)
     return store.set_policy_state(version.content_hash, "active", identity.name)
 
 
-def retire(store: Any, actor: str | None, ref: str) -> PolicyVersion:
+def retire(store: Store, actor: str | None, ref: str) -> PolicyVersion:
     version = resolve(store, ref)
     identity = require_step(store, actor, Step.RETIRE, "policy", version.content_hash)
     return store.set_policy_state(version.content_hash, "retired", identity.name)
 
 
-def active_policy(store: Any, name: str | None = None) -> LoadedPolicy | None:
+def active_policy(store: Store, name: str | None = None) -> LoadedPolicy | None:
     """The active stored policy (the engine's default when no file is named)."""
     version = store.active_policy_version(name)
     return loaded(version) if version is not None else None

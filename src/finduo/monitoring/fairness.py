@@ -133,7 +133,7 @@ def group_fairness(
             )
             out["n_matured"] = out["n_matured"].fillna(0).astype(int)
     out.insert(0, "grouping", name)
-    return out
+    return pd.DataFrame(out)
 
 
 def fairness_report(

@@ -151,7 +151,7 @@ def vintage_curves(
         start = dec[idx].max()
         on_book = int((as_of - start).days // 30.4375)
         m = months_to_bad[idx]
-        row = {"n": len(idx)}
+        row: dict[str | int, float] = {"n": float(len(idx))}
         for k in range(1, max_months + 1):
             row[k] = float((m <= k).mean()) if k <= on_book else np.nan
         rows[v] = row

@@ -66,7 +66,7 @@ class PsiResult:
 def _shares(counts: np.ndarray) -> np.ndarray:
     total = counts.sum()
     shares = counts / total if total else np.zeros_like(counts, dtype=float)
-    return np.clip(shares, _EPS, None)
+    return np.asarray(np.clip(shares, _EPS, None), dtype=float)
 
 
 def _result(

@@ -120,7 +120,7 @@ def parse_row(
     dpd: int | None = None
     if not _is_blank(dpd_raw):
         try:
-            value = float(dpd_raw)
+            value = float(str(dpd_raw))
         except (TypeError, ValueError):
             raise RowError(
                 row, "days_past_due", "must be a whole number", dpd_raw
@@ -221,7 +221,10 @@ def import_csv(store: Any, path: Path | str, actor: str) -> ImportReport:
             f"{list(frame.columns)}.",
             path=str(path),
         )
-    records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+    records = [
+        {str(k): v for k, v in r.items()}
+        for r in frame.astype(object).where(frame.notna(), None).to_dict("records")
+    ]
     return import_records(store, records, actor, source=Path(path).name)
 
 

@@ -53,7 +53,11 @@ def _cell(v: Any) -> str:
 
 def table(frame: pd.DataFrame | list[dict[str, Any]], caption: str = "") -> Markup:
     """An escaped HTML table; a ``flag`` column that is True is highlighted."""
-    rows = frame.to_dict(orient="records") if isinstance(frame, pd.DataFrame) else frame
+    rows: list[dict[str, Any]] = (
+        [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+        if isinstance(frame, pd.DataFrame)
+        else frame
+    )
     if not rows:
         return Markup("<p>(no rows)</p>")
     cols = list(rows[0])

@@ -73,7 +73,7 @@ def columns_from_frame(frame: pd.DataFrame, fields: list[str]) -> DecisionColumn
         bad=frame["bad"].to_numpy(dtype=np.float64)
         if "bad" in frame
         else np.full(len(frame), np.nan),
-        stored_outcome=frame["outcome"].map(code).to_numpy(dtype=np.int8),
+        stored_outcome=np.asarray(frame["outcome"].map(code), dtype=np.int8),
     )
 
 

@@ -59,7 +59,9 @@ def history(
     for column in plain.columns:
         if not pd.api.types.is_numeric_dtype(plain[column]):
             plain[column] = plain[column].astype(str)
-    apps: list[dict[str, Any]] = plain.to_dict(orient="records")
+    apps: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in plain.to_dict(orient="records")
+    ]
     days = rng.integers(0, months * 30, size=n)
     created = [start + timedelta(days=int(x), hours=9) for x in days]
     columns = {
