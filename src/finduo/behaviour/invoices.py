@@ -16,6 +16,7 @@ model).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,8 +42,8 @@ HISTORY_FEATURES: tuple[str, ...] = (
 TREND_WINDOW = 3
 
 
-def _day(value: date | pd.Timestamp | np.datetime64) -> np.datetime64:
-    return np.datetime64(pd.Timestamp(value).normalize().to_datetime64(), "D")
+def _day(value: date | pd.Timestamp | np.datetime64) -> Any:
+    return pd.Timestamp(value).normalize().to_datetime64().astype("datetime64[D]")
 
 
 def history_features(
@@ -51,7 +52,7 @@ def history_features(
     settled: np.ndarray,
     amount: np.ndarray,
     disputed: np.ndarray,
-    as_of: np.datetime64,
+    as_of: Any,
 ) -> dict[str, float]:
     """Features of one customer's invoices as of ``as_of``.
 
@@ -124,7 +125,9 @@ def history_features(
     return out
 
 
-def _arrays(group: pd.DataFrame) -> tuple[np.ndarray, ...]:
+def _arrays(
+    group: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return (
         group["invoice_date"].to_numpy().astype("datetime64[D]"),
         group["due_date"].to_numpy().astype("datetime64[D]"),
@@ -145,9 +148,11 @@ def customer_features(invoices: pd.DataFrame, as_of: date) -> pd.DataFrame:
     day = _day(as_of)
     rows: dict[str, dict[str, float]] = {}
     for customer, group in invoices.groupby(CUSTOMER, sort=True):
-        arrays = _arrays(group)
-        if (arrays[0] <= day).any():
-            rows[str(customer)] = history_features(*arrays, as_of=day)
+        issued, due, settled, amount, disputed = _arrays(group)
+        if (issued <= day).any():
+            rows[str(customer)] = history_features(
+                issued, due, settled, amount, disputed, as_of=day
+            )
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(HISTORY_FEATURES))
     frame.index.name = CUSTOMER
     return frame

@@ -90,7 +90,7 @@ def evaluate_lateness(
     base_rate = float(y[train].mean())
     last_late = features["last_late"].to_numpy()[test]
     p_naive = np.where(np.isnan(last_late), base_rate, last_late)
-    report = {
+    report: dict[str, Any] = {
         "dataset": NAME,
         "split": {
             "cutoff": cutoff.date().isoformat(),

@@ -75,7 +75,8 @@ def model_inputs(
 
 def modelling_frame(wide: pd.DataFrame, as_of: date = taiwan.AS_OF) -> pd.DataFrame:
     """The training/evaluation frame of the wide statements (see module doc)."""
-    frame = pd.DataFrame(model_inputs(wide, as_of), columns=list(INPUTS))
+    columns = {str(c): wide[c].to_numpy() for c in wide.columns}
+    frame = pd.DataFrame(model_inputs(columns, as_of), columns=list(INPUTS))
     # Codes, not quantities: categorical inputs (one-hot in the baseline).
     for name in CATEGORICAL_INPUTS:
         frame[name] = wide[name].to_numpy().astype(np.int64).astype(str)

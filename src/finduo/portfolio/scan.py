@@ -36,7 +36,7 @@ from finduo.portfolio.output import (
     work_dir,
 )
 from finduo.portfolio.scoring import NEEDED, ChunkScorer
-from finduo.portfolio.watchlist import finish_watchlist
+from finduo.portfolio.watchlist import CaseOpener, finish_watchlist
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ def run_scan(
     previous: Path | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     restart: bool = False,
-    open_cases: Callable[[pd.DataFrame], list[str | None]] | None = None,
+    open_cases: CaseOpener | None = None,
     progress: Progress | None = None,
     crash_after: int | None = None,
 ) -> ScanResult:
@@ -229,7 +229,7 @@ def run_scan(
     restart : bool
         Discard an unfinished scan of something else in the working folder.
     open_cases : callable, optional
-        Opens review cases for the given watchlist rows; returns case ids.
+        Opens one review case for a watchlist row; returns its id.
     crash_after : int, optional
         Tests only: stop as by a crash after that many newly scored chunks.
     """

@@ -94,7 +94,9 @@ def _read(spark: Any, path: Path) -> Any:
     if path.suffix.lower() == ".parquet":
         frame = spark.read.parquet(str(path))
     else:
-        frame = spark.read.option("header", True).option("inferSchema", True).csv(str(path))
+        frame = (
+            spark.read.option("header", True).option("inferSchema", True).csv(str(path))
+        )
     for source, target in _UCI_NAMES.items():
         if source in frame.columns:
             frame = frame.withColumnRenamed(source, target)

@@ -156,13 +156,13 @@ def open_review_cases(
             row = frame.iloc[i]
             key = str(row["customer_id"])
             if key not in known:
-                known[key] = opener(row.to_dict())
+                known[key] = opener({str(k): v for k, v in row.items()})
                 handle.write(
                     json.dumps({"customer_id": key, "case_id": known[key]}) + "\n"
                 )
                 handle.flush()
                 opened += 1
-            ids.iloc[i] = known[key]
+            ids.iloc[int(i)] = known[key]
     return ids, opened
 
 
