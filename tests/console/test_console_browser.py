@@ -110,6 +110,10 @@ def test_overview_shows_the_new_override(context, console):
     today = page.locator("#override-today").inner_text()
     assert "Overrides: 1" in today
     assert "100.0%" in today
+    n = len(console.decisions)
+    automatic = sum(d.outcome != "refer" for d in console.decisions)
+    assert page.locator("#volume-30d").inner_text() == f"{n:,}"
+    assert page.locator("#stp-today").inner_text() == f"{automatic / n:.1%}"
     assert page.locator("svg.chart").count() >= 2
     shot(page, "06-overview")
     _no_serious_violations(page, "overview")

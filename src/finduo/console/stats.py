@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+import pandas as pd
 
 from finduo.console.queueing import waited_hours
 from finduo.store.records import CaseFilter
@@ -79,13 +80,17 @@ class GroupRate:
         return self.overrides / self.resolved if self.resolved else None
 
 
-def decisions_since(store: Any, since: datetime) -> list[Any]:
-    out: list[Any] = []
-    while True:
-        page = store.list_decisions(since=since, limit=1000, offset=len(out))
-        out.extend(page)
-        if len(page) < 1000:
-            return out
+def decisions_since(store: Any, since: datetime) -> pd.DataFrame:
+    """Id, time and outcome of every decision since ``since`` (column-wise read)."""
+    from finduo.store.analytics import decision_frame
+
+    return decision_frame(
+        store,
+        since=since,
+        with_flags=False,
+        columns=("decision_id", "created_at", "outcome"),
+        ordered=False,
+    )
 
 
 def resolutions_since(store: Any, since: datetime) -> list[ResolutionFact]:
@@ -109,24 +114,29 @@ def resolutions_since(store: Any, since: datetime) -> list[ResolutionFact]:
 
 
 def period_stats(
-    decisions: Iterable[Any], resolutions: list[ResolutionFact], since: datetime
+    decisions: pd.DataFrame, resolutions: list[ResolutionFact], since: datetime
 ) -> PeriodStats:
-    chosen = [d for d in decisions if d.created_at >= since]
-    resolved_here = {r.decision_id: r for r in resolutions if r.decision_id}
-    automatic = sum(1 for d in chosen if d.outcome != "refer")
-    referred = len(chosen) - automatic
-    approved = sum(1 for d in chosen if d.outcome == "approve")
+    chosen = decisions[decisions["created_at"] >= since]
+    outcome = chosen["outcome"]
+    automatic = int((outcome != "refer").sum())
+    approved = int((outcome == "approve").sum())
     final = automatic
-    for d in chosen:
-        r = resolved_here.get(d.decision_id)
-        if d.outcome == "refer" and r is not None:
+    # A referral's final outcome is its resolution (the first, from the audit).
+    resolved_here: dict[str, str] = {}
+    for r in resolutions:
+        if r.decision_id and r.decision_id not in resolved_here:
+            resolved_here[r.decision_id] = r.outcome
+    referred_ids = chosen.loc[outcome == "refer", "decision_id"]
+    for decision_id in referred_ids:
+        final_outcome = resolved_here.get(str(decision_id))
+        if final_outcome is not None:
             final += 1
-            approved += r.outcome == "approve"
+            approved += final_outcome == "approve"
     in_period = [r for r in resolutions if r.ts >= since]
     return PeriodStats(
         volume=len(chosen),
         automatic=automatic,
-        referred=referred,
+        referred=len(chosen) - automatic,
         approved_final=approved,
         final=final,
         resolved=len(in_period),
@@ -147,15 +157,19 @@ def grouped(resolutions: list[ResolutionFact], key: str) -> list[GroupRate]:
 
 
 def daily_counts(
-    decisions: Iterable[Any], days: int, today: date
+    decisions: pd.DataFrame, days: int, today: date
 ) -> dict[str, list[int]]:
     """Decisions per day and outcome over the last ``days`` days (oldest first)."""
     first = today - timedelta(days=days - 1)
     out = {o: [0] * days for o in ("approve", "refer", "decline")}
-    for d in decisions:
-        i = (d.created_at.astimezone(UTC).date() - first).days
-        if 0 <= i < days and d.outcome in out:
-            out[d.outcome][i] += 1
+    if decisions.empty:
+        return out
+    day = decisions["created_at"].dt.tz_convert(UTC).dt.date
+    counts = decisions.groupby([day, decisions["outcome"]]).size()
+    for (when, outcome), n in counts.items():
+        i = (when - first).days
+        if 0 <= i < days and outcome in out:
+            out[outcome][i] += int(n)
     return out
 
 
