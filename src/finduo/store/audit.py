@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -91,7 +91,7 @@ class _EventFields(Protocol):
 
 def event_hash(prev_hash: str, event: _EventFields) -> str:
     """The hash an event must carry, given its predecessor's hash."""
-    fields = {
+    covered = {
         "seq": event.seq,
         "event_id": event.event_id,
         "ts": _ts_text(event.ts),
@@ -101,7 +101,7 @@ def event_hash(prev_hash: str, event: _EventFields) -> str:
         "subject_id": event.subject_id,
         "payload": event.payload,
     }
-    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + canonical_json(covered)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -295,28 +295,27 @@ def verify(engine: Engine, anchor: Anchor | None = None) -> VerifyReport:
     count = 0
     prev_seq, prev_hash = 0, GENESIS_HASH
     anchor_hash: str | None = None
+    columns = [getattr(AuditEventRow, f.name) for f in fields(AuditEvent)]
+    query = select(*columns).order_by(AuditEventRow.seq)
     with transaction(engine, write=False) as session:
-        rows = session.scalars(
-            select(AuditEventRow)
-            .order_by(AuditEventRow.seq)
-            .execution_options(yield_per=2000)
-        )
-        for row in rows:
-            problem = _check_link(prev_seq, prev_hash, row)
+        # Plain rows streamed in chunks: no ORM objects for a million events.
+        rows = session.connection().execution_options(yield_per=5000).execute(query)
+        for values in rows:
+            event = AuditEvent(*values)
+            problem = _check_link(prev_seq, prev_hash, event)
             if problem is not None:
                 return VerifyReport(
                     ok=False,
                     events=count,
                     head_seq=prev_seq,
                     head_hash=prev_hash,
-                    broken_seq=row.seq,
+                    broken_seq=event.seq,
                     reason=problem,
                 )
             count += 1
-            prev_seq, prev_hash = row.seq, row.hash
-            if anchor is not None and row.seq == anchor.seq:
-                anchor_hash = row.hash
-            session.expunge(row)
+            prev_seq, prev_hash = event.seq, event.hash
+            if anchor is not None and event.seq == anchor.seq:
+                anchor_hash = event.hash
     if anchor is not None:
         problem = _check_anchor(anchor, prev_seq, anchor_hash)
         if problem is not None:
@@ -338,7 +337,7 @@ def verify(engine: Engine, anchor: Anchor | None = None) -> VerifyReport:
     )
 
 
-def _check_link(prev_seq: int, prev_hash: str, row: AuditEventRow) -> str | None:
+def _check_link(prev_seq: int, prev_hash: str, row: AuditEvent) -> str | None:
     if row.seq != prev_seq + 1:
         return (
             f"seq {row.seq} follows seq {prev_seq}: "
