@@ -18,7 +18,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -166,7 +166,8 @@ def daily_counts(
         return out
     day = decisions["created_at"].dt.tz_convert(UTC).dt.date
     counts = decisions.groupby([day, decisions["outcome"]]).size()
-    for (when, outcome), n in counts.items():
+    for key, n in counts.items():
+        when, outcome = cast(tuple[date, str], key)
         i = (when - first).days
         if 0 <= i < days and outcome in out:
             out[outcome][i] += int(n)
