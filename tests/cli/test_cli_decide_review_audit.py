@@ -167,7 +167,7 @@ def test_audit_verify_catches_an_edited_row_and_a_removed_tail(
     edited = runner.invoke(app, ["audit", "verify"])
 
     assert exported.exit_code == 0 and intact.exit_code == 0, intact.output
-    assert "audit chain intact: 8 events" in intact.output
+    assert "audit chain intact: 9 events" in intact.output  # 8 decisions + policy saved
     assert _exit_code(tail) == 11
     assert "removed from the tail" in str(tail.exception)
     assert _exit_code(edited) == 11

@@ -34,7 +34,7 @@ def test_demo_trains_decides_held_out_and_prints_the_summary(
     assert costs["approve everyone"] == 1.5  # 60 bad of 200, cost 5 each
     assert costs["decline everyone"] == 0.7  # 140 good of 200, cost 1 each
     assert costs["recommendation (approve/decline)"] < costs["decline everyone"]
-    assert "audit chain intact: 200 events" in text
+    assert "audit chain intact: 201 events" in text  # 200 decisions + policy
     demo_store = Store.from_settings(
         get_settings().model_copy(update={"state_dir": state / "demo"})
     )

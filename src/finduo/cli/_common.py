@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from finduo.policy.loader import LoadedPolicy, load_policy, shipped_policy
+from finduo.policy.loader import (
+    LoadedPolicy,
+    load_policy,
+    parse_policy,
+    shipped_policy,
+)
 from finduo.settings import get_settings
 
 if TYPE_CHECKING:
@@ -55,10 +60,22 @@ def open_store(url: str | None = None, state_dir: Path | None = None) -> Store:
     return store
 
 
-def active_policy(path: Path | None = None) -> LoadedPolicy:
-    """The policy to decide with: ``path``, else FINDUO_POLICY, else shipped."""
+def active_policy(path: Path | None = None, store: Store | None = None) -> LoadedPolicy:
+    """The policy to decide with.
+
+    ``path``, else FINDUO_POLICY, else the version activated in the store (when
+    a store is given), else the shipped German-credit policy.
+    """
     chosen = path or get_settings().policy
-    return load_policy(chosen) if chosen is not None else shipped_policy()
+    if chosen is not None:
+        return load_policy(chosen)
+    if store is not None:
+        version = store.active_policy_version()
+        if version is not None:
+            return parse_policy(
+                version.yaml_text, f"store:{version.content_hash[:12]} (active)"
+            )
+    return shipped_policy()
 
 
 def short(value: Any, width: int = 60) -> str:

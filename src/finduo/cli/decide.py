@@ -118,7 +118,7 @@ def load_engine(
     from finduo.models import list_models, load_model
     from finduo.models.artifacts import models_dir
 
-    loaded = active_policy(policy_file)
+    loaded = active_policy(policy_file, store)
     if model_dir is None:
         found = list_models(kind=loaded.policy.champion, dataset=dataset)
         if not found:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from finduo.cli._common import active_policy, console
+from finduo.cli._common import active_policy, console, open_store
 from finduo.policy.loader import LoadedPolicy, load_policy
 from finduo.policy.schema import Amount
 
@@ -80,7 +80,7 @@ def show(
     ] = None,
 ) -> None:
     """Show the policy in force (or FILE): cut-offs, bands, terms, rules."""
-    print_policy(active_policy(file))
+    print_policy(active_policy(file, open_store() if file is None else None))
 
 
 @policy_app.command("validate")

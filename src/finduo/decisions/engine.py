@@ -128,6 +128,7 @@ class Engine:
                 policy_version=policy.version,
             )
         self._rules = {rule.id: rule for rule in self.policy.rules}
+        self._record_policy()
         self._policy_fields = sorted(
             required_fields(self.policy) & set(self.schema.kinds)
         )
@@ -302,6 +303,16 @@ class Engine:
             for rule in rules
         ]
         return (first + found)[: self.policy.max_reasons]
+
+    def _record_policy(self) -> None:
+        """Keep the policy's text in the store, so each decision's version resolves.
+
+        Idempotent (the store keys versions by the sha256 of the text); stores
+        that do not keep policy versions are left alone.
+        """
+        save = getattr(self.store, "save_policy_version", None)
+        if callable(save):
+            save(self.policy.name, self.loaded.version, self.loaded.text, self.actor)
 
     def _stop_switch(self) -> bool:
         return self.store is not None and self.store.stop_switch()
