@@ -144,7 +144,10 @@ def test_refusal_bodies_say_why(api: Api) -> None:
     assert missing.headers["WWW-Authenticate"] == "Bearer"
     assert "Bearer" in missing.json()["message"]
     assert wrong_role.json()["error"] == "permission_denied"
-    assert "read_cases needs the role" in wrong_role.json()["message"]
+    assert wrong_role.json()["message"] == (
+        "read_cases needs one of the roles analyst, approver, reviewer; "
+        "'decider-client' has decider."
+    )
 
 
 def test_revoked_token_is_refused_at_once(api: Api) -> None:

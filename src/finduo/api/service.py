@@ -179,7 +179,8 @@ class Service:
             {"engine": total - request.store_seconds, "store": request.store_seconds}
         )
         for recorded in request.results:
-            self.metrics.decisions.labels(recorded.decision.outcome).inc()
+            if not recorded.replayed:  # a replay is no new decision
+                self.metrics.decisions.labels(recorded.decision.outcome).inc()
             log.debug(
                 "decision %s actor=%s replayed=%s ms=%.2f",
                 recorded.decision.decision_id,

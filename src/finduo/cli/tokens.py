@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finduo.cli._common import open_store
-from finduo.cli.users import RoleOption, admin_actor
+from finduo.cli.users import AsOption, RoleOption, admin_actor
 from finduo.identity import parse_roles
 
 tokens_app = typer.Typer(
@@ -31,12 +31,13 @@ def create(
             "--user", help="Tie the token to this user (it never exceeds their roles)."
         ),
     ] = None,
+    as_user: AsOption = None,
 ) -> None:
     """Create a token and print it once; only its SHA-256 is kept."""
     roles = parse_roles(role)
     store = open_store()
     try:
-        actor = admin_actor(store)
+        actor = admin_actor(store, as_user)
         token, plaintext = store.create_token(
             name, sorted(roles), actor, user_name=user
         )
@@ -55,11 +56,12 @@ def revoke(
     token_id: Annotated[
         str, typer.Argument(help="Token id, from `finduo tokens list`.")
     ],
+    as_user: AsOption = None,
 ) -> None:
     """Revoke a token: it is refused (401) from then on."""
     store = open_store()
     try:
-        actor = admin_actor(store)
+        actor = admin_actor(store, as_user)
         token = store.revoke_token(token_id, actor)
     finally:
         store.close()
@@ -67,11 +69,11 @@ def revoke(
 
 
 @tokens_app.command("list")
-def list_tokens() -> None:
+def list_tokens(as_user: AsOption = None) -> None:
     """List tokens (never their values)."""
     store = open_store()
     try:
-        admin_actor(store)
+        admin_actor(store, as_user)
         tokens = store.list_tokens()
     finally:
         store.close()

@@ -23,9 +23,19 @@ RoleOption = Annotated[
 ]
 
 
-def admin_actor(store: Any) -> str:
-    """The acting user (``finduo --as NAME`` or FINDUO_USER), if an admin."""
-    return acting_as(store, actor(), Permission.MANAGE_IDENTITIES).name
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="User acting (an admin); same as `finduo --as NAME` or FINDUO_USER.",
+        show_default=False,
+    ),
+]
+
+
+def admin_actor(store: Any, as_user: str | None = None) -> str:
+    """The acting user (``--as NAME`` or FINDUO_USER), if an admin."""
+    return acting_as(store, as_user or actor(), Permission.MANAGE_IDENTITIES).name
 
 
 users_app = typer.Typer(
@@ -47,6 +57,7 @@ def create(
         ),
     ] = False,
     language: Annotated[str, typer.Option(help="Language: en or de.")] = "en",
+    as_user: AsOption = None,
 ) -> None:
     """Create a user (as an admin: finduo --as NAME users create ...).
 
@@ -56,9 +67,9 @@ def create(
     store = open_store()
     try:
         if store.list_users():
-            actor = admin_actor(store)
+            acting = admin_actor(store, as_user)
         else:
-            actor = name
+            acting = name
             err.print(f"no users yet: creating {name!r} as the first user.")
         password_hash = None
         if password_stdin:
@@ -66,7 +77,7 @@ def create(
         user = store.create_user(
             name,
             sorted(roles),
-            actor,
+            acting,
             password_hash=password_hash,
             language=language,
         )
@@ -78,11 +89,11 @@ def create(
 
 
 @users_app.command("list")
-def list_users() -> None:
+def list_users(as_user: AsOption = None) -> None:
     """List users and their roles."""
     store = open_store()
     try:
-        admin_actor(store)
+        admin_actor(store, as_user)
         users = store.list_users()
     finally:
         store.close()

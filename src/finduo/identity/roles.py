@@ -87,11 +87,15 @@ class Identity:
     def require(self, permission: Permission) -> None:
         """Raise :class:`PermissionDenied` unless a role of this identity holds it."""
         if not self.can(permission):
-            allowed = ", ".join(sorted(PERMISSIONS[permission]))
+            allowed = sorted(PERMISSIONS[permission])
+            needed = (
+                f"the role {allowed[0]}"
+                if len(allowed) == 1
+                else f"one of the roles {', '.join(allowed)}"
+            )
             mine = ", ".join(sorted(self.roles)) or "none"
             raise PermissionDenied(
-                f"{permission.value} needs the role {allowed}; "
-                f"{self.name!r} has {mine}.",
+                f"{permission.value} needs {needed}; {self.name!r} has {mine}.",
                 permission=permission.value,
                 identity=self.name,
             )
