@@ -185,3 +185,28 @@ def test_store_records_every_decision_and_the_stop_switch_refers_all(
     assert len(store.list_cases(CaseFilter(limit=1000))) == refers
     assert store.audit_verify().ok
     assert np.isclose(stored.pd, before[0].pd)
+
+
+def test_one_info_line_per_decision_without_personal_data(
+    german_models: dict[str, Any],
+    held_out: pd.DataFrame,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    engine = Engine(german_models["lightgbm"], shipped_policy())
+    rows = held_out.head(5)
+
+    with caplog.at_level("INFO", logger="finduo.decisions.engine"):
+        decisions = engine.decide_many(rows)
+
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "finduo.decisions.engine"
+    ]
+    assert len(lines) == len(decisions) == 5
+    for line, decision, row in zip(
+        lines, decisions, rows.to_dict("records"), strict=True
+    ):
+        assert decision.decision_id in line and decision.outcome in line
+        assert decision.model_version in line and decision.policy_version in line
+        assert " ms" in line
+        for field in ("credit_amount", "purpose", "checking_account", "age_years"):
+            assert str(row[field]) not in line.split(decision.model_version)[0][40:]
