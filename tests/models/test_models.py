@@ -208,3 +208,10 @@ def test_unseen_category_scores_as_missing_bin_not_an_error(
     for model in trained.values():
         row = model.spec.encode_row(record)
         assert math.isfinite(float(model.predict_pd(row)[0]))
+
+
+def test_id_column_is_left_out_even_when_not_named(german_frame: pd.DataFrame) -> None:
+    models = train_models(german_frame.head(200), "bad", "x", kinds=["scorecard"])
+
+    assert german.ID_COLUMN not in models["scorecard"].spec.names
+    assert models["scorecard"].meta["id_columns"] == [german.ID_COLUMN]

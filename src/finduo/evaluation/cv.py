@@ -33,7 +33,7 @@ from finduo.evaluation.baseline import BaselineLogit
 from finduo.features import FeatureSet
 from finduo.models.lightgbm import LightGBMModel
 from finduo.models.scorecard import ScorecardModel
-from finduo.models.training import check_target
+from finduo.models.training import all_id_columns, check_target
 
 logger = logging.getLogger(__name__)
 
@@ -225,6 +225,7 @@ def cross_validate(
         raise DataError(f"models must be among {list(MODELS)}; got {unknown}.")
     y = check_target(df, target).to_numpy()
     df = df.reset_index(drop=True)
+    id_columns = all_id_columns(df, target, id_columns)
     exclude = [target, *id_columns, *protected, *raw_columns]
     plan = fold_plan(y, folds, repeats, seed)
     cutoff = metrics.bayes_cutoff(cost_bad_accepted, cost_good_declined)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from finduo.datasets.csvio import detect_id_columns
 from finduo.errors import DataError
 from finduo.features import FeatureSet
 from finduo.models.base import RiskModel, base_meta, fingerprint_frame, make_version
@@ -35,6 +36,14 @@ def check_target(df: pd.DataFrame, target: str) -> pd.Series:
     if values.nunique() < 2:
         raise DataError(f"target {target!r} has only one class; cannot train.")
     return values.astype("int64")
+
+
+def all_id_columns(
+    df: pd.DataFrame, target: str, named: Iterable[str] = ()
+) -> list[str]:
+    """The named id columns plus those :func:`detect_id_columns` finds."""
+    found = detect_id_columns(df.drop(columns=[target], errors="ignore"))
+    return list(dict.fromkeys([*named, *found]))
 
 
 def train_models(
@@ -78,6 +87,8 @@ def train_models(
     """
     y = check_target(df, target).to_numpy()
     protected = list(protected)
+    # id-like columns are never inputs, even when the caller did not name them
+    id_columns = all_id_columns(df, target, id_columns)
     excluded = [target, *id_columns, *protected]
     spec = FeatureSet.fit(df, exclude=excluded)
     X = spec.encode_frame(df)
@@ -101,7 +112,7 @@ def train_models(
             float(y.mean()),
         )
         meta["created_at"] = created.isoformat(timespec="seconds")
-        meta["id_columns"] = list(id_columns)
+        meta["id_columns"] = id_columns
         meta["target"] = target
         meta["metrics"] = dict((metrics or {}).get(kind, {}))
         meta["metrics_source"] = "cross-validation" if metrics else "none"
@@ -113,4 +124,4 @@ def train_models(
     return models
 
 
-__all__ = ["MODEL_CLASSES", "check_target", "train_models"]
+__all__ = ["MODEL_CLASSES", "all_id_columns", "check_target", "train_models"]
