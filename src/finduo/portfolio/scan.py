@@ -78,11 +78,22 @@ class ScanResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+CSV_COUNT_LIMIT = 512 * 1024 * 1024
+
+
 def input_rows(path: Path) -> int | None:
-    """Rows of a Parquet input from its metadata; None for CSV."""
+    """Rows of the input: Parquet metadata; lines of a CSV up to 512 MB; else None."""
     if path.suffix.lower() == ".parquet":
         return int(pq.ParquetFile(path).metadata.num_rows)
-    return None
+    if path.stat().st_size > CSV_COUNT_LIMIT:
+        return None
+    with open(path, "rb") as handle:
+        lines = sum(
+            block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")
+        )
+        handle.seek(-1, 2)
+        ends_with_newline = handle.read(1) == b"\n"
+    return max(lines - (1 if ends_with_newline else 0), 0)
 
 
 def iter_chunks(path: Path, chunk_rows: int) -> Iterator[dict[str, Any]]:
