@@ -258,6 +258,8 @@ def test_pages_read_without_javascript(browser, console):
         page.wait_for_load_state()
 
         assert page.locator("#similar-customers tbody tr:not(.self)").count() == 10
+        # Controls that need JavaScript stay hidden without it.
+        assert not page.locator("#shortcuts-label").is_visible()
         shot(page, "13-case-without-javascript")
     finally:
         ctx.close()
