@@ -185,3 +185,46 @@ def test_dpd_threshold_and_window_decide_bad() -> None:
     )
     assert lenient.loc["a", "bad"] == 0.0
     assert longer.loc["c", "bad"] == 1.0  # fraud in month 14 counts within 18
+
+
+def test_sql_outcome_summary_labels_equal_label_decisions(
+    store: Store, history: History
+) -> None:
+    from finduo.outcomes import import_records
+    from finduo.simulation.from_store import load_columns
+
+    ids = {d.decision_id for d in history.decisions[:300]}
+    out = history.outcomes[history.outcomes["decision_id"].isin(ids)].copy()
+    out.loc[out.index[:15], "kind"] = "paid"  # 95 dpd on a "paid" record
+    out.loc[out.index[15:25], "kind"] = "fraud"
+    import_records(
+        store,
+        out.assign(observed_at=out["observed_at"].astype(str)).to_dict(
+            orient="records"
+        ),
+        "ops",
+    )
+    for as_of, definition in [
+        (datetime(2026, 3, 1, tzinfo=UTC), OutcomeDefinition()),
+        (datetime(2027, 1, 15, tzinfo=UTC), OutcomeDefinition(fraud_is_bad=False)),
+        (
+            datetime(2027, 1, 15, tzinfo=UTC),
+            OutcomeDefinition(bad_days_past_due=120, performance_window_months=6),
+        ),
+    ]:
+        slow = label_decisions(
+            decision_frame(store), outcome_frame(store), as_of, definition
+        ).set_index("decision_id")["bad"]
+
+        cols, _, _, n_matured = load_columns(
+            store, ["age_years"], as_of=as_of, definition=definition
+        )
+
+        fast = pd.Series(cols.bad, index=cols.decision_id)
+        assert n_matured == int(slow.notna().sum()) > 0
+        pd.testing.assert_series_equal(
+            fast.sort_index(),
+            slow.reindex(fast.index).sort_index(),
+            check_names=False,
+            check_index_type=False,
+        )

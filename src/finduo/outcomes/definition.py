@@ -112,4 +112,34 @@ def label_decisions(
     return out.reset_index(drop=True)
 
 
-__all__ = ["OutcomeDefinition", "label_decisions", "window_end"]
+def label_summary(
+    frame: pd.DataFrame,
+    as_of: datetime | pd.Timestamp,
+    definition: OutcomeDefinition | None = None,
+) -> np.ndarray:
+    """:func:`label_decisions` on outcomes already summarised per decision.
+
+    ``frame`` holds ``n_outcomes`` (records seen by ``as_of``), ``first_bad``
+    (first bad event seen by ``as_of``, under the same definition) and
+    ``created_at`` (needed where ``n_outcomes > 0``). Returns ``bad`` as
+    1.0 / 0.0 / NaN, equal to :func:`label_decisions` on the same data.
+    """
+    d = definition or OutcomeDefinition()
+    as_of = pd.Timestamp(as_of)
+    as_of = (
+        as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of.tz_convert("UTC")
+    )
+    has = frame["n_outcomes"].to_numpy() > 0
+    bad = np.full(len(frame), np.nan)
+    if not has.any():
+        return bad
+    part = frame.loc[has]
+    end = window_end(part["created_at"], d.performance_window_months)
+    matured = (end <= as_of).to_numpy()
+    first = pd.to_datetime(part["first_bad"], utc=True)
+    went_bad = (first.notna() & (first <= end)).to_numpy()
+    bad[np.flatnonzero(has)[matured]] = went_bad[matured].astype(float)
+    return bad
+
+
+__all__ = ["OutcomeDefinition", "label_decisions", "label_summary", "window_end"]

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from finduo.outcomes.definition import OutcomeDefinition, label_decisions
+from finduo.outcomes.definition import OutcomeDefinition, label_summary
 from finduo.policy.schema import Policy
 from finduo.simulation.replay import OUTCOMES, DecisionColumns, is_feature_flag
 from finduo.simulation.summary import Simulation, simulate
-from finduo.store.analytics import outcome_frame, replay_frame
+from finduo.store.analytics import BadRule, replay_frame
 
 logger = logging.getLogger(__name__)
 
@@ -91,24 +91,14 @@ def load_columns(
     Returns the columns, the rows read, the erased rows left out and the rows
     with a matured outcome.
     """
-    frame, n_erased = replay_frame(store, fields, since=since, until=until)
+    d = definition or OutcomeDefinition()
+    as_of = as_of or datetime.now(UTC)
+    rule = BadRule(as_of, d.bad_days_past_due, d.fraud_is_bad)
+    frame, n_erased = replay_frame(
+        store, fields, since=since, until=until, outcomes=rule
+    )
     n_read = len(frame) + n_erased
-    outcomes = outcome_frame(store)
-    frame["bad"] = np.nan
-    if len(outcomes):
-        # Maturity needs the decision date only where outcomes exist.
-        decided = outcomes.drop_duplicates("decision_id")[["decision_id", "decided_at"]]
-        labels = label_decisions(
-            decided.rename(columns={"decided_at": "created_at"}),
-            outcomes,
-            as_of or datetime.now(UTC),
-            definition,
-        )
-        frame["bad"] = (
-            frame["decision_id"]
-            .map(labels.set_index("decision_id")["bad"])
-            .astype("float64")
-        )
+    frame["bad"] = label_summary(frame, as_of, d)
     n_matured = int(frame["bad"].notna().sum())
     return columns_from_frame(frame, fields), n_read, n_erased, n_matured
 

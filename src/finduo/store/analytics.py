@@ -16,11 +16,22 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.engine import Engine
 
 from finduo.store._base import StoreBase, utcnow
@@ -181,6 +192,36 @@ def decision_frame(
     return frame
 
 
+@dataclass(frozen=True)
+class BadRule:
+    """The bad definition as the SQL summary of outcomes needs it."""
+
+    as_of: datetime
+    bad_days_past_due: int = 90
+    fraud_is_bad: bool = True
+
+
+def _outcome_summary(rule: BadRule) -> Any:
+    """Per decision: outcomes seen by ``as_of`` and the first bad event by then."""
+    is_bad = or_(
+        OutcomeRow.kind == "defaulted",
+        OutcomeRow.days_past_due >= rule.bad_days_past_due,
+        *([OutcomeRow.kind == "fraud"] if rule.fraud_is_bad else []),
+    )
+    seen = OutcomeRow.observed_at <= rule.as_of
+    return (
+        select(
+            OutcomeRow.decision_id.label("o_id"),
+            func.count(case((seen, 1))).label("n_outcomes"),
+            func.min(case((and_(seen, is_bad), OutcomeRow.observed_at))).label(
+                "first_bad"
+            ),
+        )
+        .group_by(OutcomeRow.decision_id)
+        .subquery()
+    )
+
+
 def replay_frame(
     store: StoreBase,
     fields: Sequence[str],
@@ -188,12 +229,17 @@ def replay_frame(
     since: datetime | None = None,
     until: datetime | None = None,
     variants: Sequence[str] = ("champion", "challenger"),
+    outcomes: BadRule | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """The lean read behind a what-if replay, and the number of erased rows.
 
     Only what a replay needs: ``decision_id, application_id, pd, outcome,
     feature_flag`` and the ``fields``, for decisions of ``variants`` whose
     application data is not erased (those are counted, not read). Unordered.
+    With ``outcomes``, the outcome records are summarised per decision in SQL
+    and joined: ``n_outcomes`` and ``first_bad`` (the first bad event seen by
+    ``as_of``), plus ``created_at`` where outcomes exist — what maturity and
+    the label need (see :func:`finduo.outcomes.definition.label_summary`).
     """
     acted = or_(*(DecisionRow.variant == v for v in variants))
     cols: list[Any] = [
@@ -201,10 +247,27 @@ def replay_frame(
         DecisionRow.application_id,
         DecisionRow.pd,
         DecisionRow.outcome,
-        DecisionRow.referral_reasons,
+        # Most decisions carry no referral reason: send no text for them.
+        case(
+            (DecisionRow.referral_reasons == literal_column("'[]'"), None),
+            else_=DecisionRow.referral_reasons,
+        ).label("referral_reasons"),
         *(_field(store.engine, f) for f in fields),
     ]
+    summary = _outcome_summary(outcomes) if outcomes is not None else None
+    if summary is not None:
+        cols += [
+            summary.c.n_outcomes,
+            summary.c.first_bad,
+            case((summary.c.n_outcomes > 0, DecisionRow.created_at)).label(
+                "created_at"
+            ),
+        ]
     query = select(*cols).where(acted, DecisionRow.erased_at.is_(None))
+    if summary is not None:
+        query = query.select_from(DecisionRow).outerjoin(
+            summary, summary.c.o_id == DecisionRow.decision_id
+        )
     erased = select(func.count()).where(acted, DecisionRow.erased_at.is_not(None))
     if since is not None:
         query = query.where(DecisionRow.created_at >= since)
@@ -214,9 +277,18 @@ def replay_frame(
         erased = erased.where(DecisionRow.created_at < until)
     frame = _fetch(store.engine, query)
     frame["pd"] = frame["pd"].astype("float64")
-    frame["feature_flag"] = feature_flag_column(frame.pop("referral_reasons"))
+    reasons = frame.pop("referral_reasons")
+    flag = pd.Series(False, index=frame.index)
+    some = reasons.notna()
+    if some.any():
+        flag[some] = feature_flag_column(reasons[some])
+    frame["feature_flag"] = flag
     for f in fields:
         frame[f] = _numeric_or_text(frame[f])
+    if summary is not None:
+        frame["n_outcomes"] = pd.to_numeric(frame["n_outcomes"]).fillna(0).astype(int)
+        for c in ("first_bad", "created_at"):
+            frame[c] = _to_utc(frame[c])
     with store.engine.connect() as conn:
         n_erased = int(conn.execute(erased.select_from(DecisionRow)).scalar() or 0)
     return frame, n_erased
@@ -346,6 +418,7 @@ def erase_case_texts(store: StoreBase, decision_ids: Sequence[str], actor: str) 
 
 
 __all__ = [
+    "BadRule",
     "decision_frame",
     "erase_case_texts",
     "feature_flag_column",
