@@ -25,16 +25,21 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def get_service(request: Request) -> Service:
+def service_of(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
+
+
+# The dependencies are async: a sync one would cost a hop to the threadpool.
+async def get_service(request: Request) -> Service:
+    return service_of(request)
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def get_store(request: Request) -> Store:
-    return get_service(request).store
+async def get_store(request: Request) -> Store:
+    return service_of(request).store
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -43,14 +48,13 @@ StoreDep = Annotated[Store, Depends(get_store)]
 def require(permission: Permission) -> Callable[..., Awaitable[Identity]]:
     """A dependency that answers 401 without a valid token, 403 without the role."""
 
-    # async: a cached token costs microseconds, not worth a thread hop.
     async def current_identity(
         request: Request,
         _credentials: Annotated[
             HTTPAuthorizationCredentials | None, Depends(bearer_scheme)
         ],
     ) -> Identity:
-        identity = get_service(request).identify(request.headers.get("authorization"))
+        identity = service_of(request).identify(request.headers.get("authorization"))
         identity.require(permission)
         return identity
 
@@ -78,4 +82,5 @@ __all__ = [
     "get_service",
     "get_store",
     "require",
+    "service_of",
 ]

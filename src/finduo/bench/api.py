@@ -467,6 +467,9 @@ def report(results: list[PathResult], options: Options, notes: list[str]) -> str
         "finduo API benchmark on 127.0.0.1 "
         f"({os.cpu_count()} cores, {options.workers} worker(s), durable commits: "
         "SQLite WAL synchronous=FULL, PostgreSQL synchronous_commit=on)",
+        "load average of the machine (1, 5, 15 min) at the end: "
+        + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        + " (other work on it slows every figure below)",
         f"open loop: {options.rate:g} requests/s for {options.open_seconds:g} s; "
         f"closed loop: {options.connections} connections for "
         f"{options.closed_seconds:g} s",
