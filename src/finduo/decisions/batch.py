@@ -62,9 +62,11 @@ def validate_frame(frame: pd.DataFrame, schema: ApplicationSchema) -> ValidatedB
     """
     missing = [name for name in schema.required if name not in frame.columns]
     if missing:
+        found = [str(c) for c in frame.columns]
         raise DataError(
-            f"the applications lack required column(s) {missing}; expected the "
-            f"columns {list(schema.fields)}",
+            f"the applications lack required column(s) {missing}; found "
+            f"{found[:12]}{' ...' if len(found) > 12 else ''} "
+            "(`finduo fields` lists the columns an application needs)",
             missing=missing,
         )
     known = [c for c in frame.columns if c in schema.fields]
