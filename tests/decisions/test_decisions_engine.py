@@ -45,6 +45,8 @@ def test_single_application_equals_its_row_in_the_batch(
     single = [engine.decide(row) for row in held_out.to_dict(orient="records")]
 
     assert [_key(d) for d in batch] == [_key(d) for d in single]
+    assert [d.score_points for d in batch] == [d.score_points for d in single]
+    assert all((d.score_points is not None) == (kind == "scorecard") for d in batch)
     assert {d.outcome for d in batch} == {"approve", "refer", "decline"}
 
 

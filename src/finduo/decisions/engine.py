@@ -208,6 +208,8 @@ class Engine:
     ) -> list[Decision]:
         n = len(records)
         pd_ = np.asarray(self.model.predict_pd(X), dtype=np.float64)
+        scorer = getattr(self.model, "score_points", None)
+        points = np.asarray(scorer(X), dtype=np.float64) if callable(scorer) else None
         flags = [self.model.spec.flags(r) for r in records]
         columns = {
             name: np.asarray([r[name] for r in records], dtype=object)
@@ -234,6 +236,7 @@ class Engine:
                 application_id=ids[i],
                 created_at=now,
                 pd=float(pd_[i]),
+                score_points=None if points is None else round(float(points[i]), 2),
                 band=result.band[i],
                 outcome=result.outcome[i],  # type: ignore[arg-type]
                 recommendation=result.recommendation[i],  # type: ignore[arg-type]
