@@ -151,6 +151,14 @@ def test_decision_page_explains_and_a_contest_opens_a_priority_case(context, con
     )
     page = context.new_page()
     sign_in(page, console.base, "rita")
+    page.goto(console.url("decisions"))
+    assert page.locator("table tbody tr").count() == 50
+    shot(page, "09a-decisions")
+    _no_serious_violations(page, "decisions")
+    page.fill("#q", declined.application_id)
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/console/decisions/{declined.decision_id}")
 
     page.goto(console.url(f"decisions/{declined.decision_id}"))
     letter = page.locator("#letter").inner_text()
