@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -201,3 +202,16 @@ def test_fields_lists_every_column_with_accepted_values(
     assert "age_years │ number │ 14 .. 100" in text
     assert "no checking account | < 0 DM" in text
     assert "protected: never scored" in text
+
+
+def test_policy_cutoffs_prints_the_strategy_table(
+    state: Path, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["policy", "cutoffs", "--folds", "3"])
+
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "pd cut-off ┃ approved ┃" in text
+    bayes = re.search(r"0\.1667 │ +(\d+\.\d)% │.*? │ +yes │", text)
+    assert bayes is not None, text
+    assert 15.0 < float(bayes.group(1)) < 60.0  # share approved at the Bayes cut-off
