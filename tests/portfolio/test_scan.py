@@ -145,3 +145,30 @@ def test_bad_status_is_reported_with_row_and_field(
             ChunkScorer(scan_model, policy),
             chunk_rows=1000,
         )
+
+
+def test_long_layout_scan_equals_the_wide_one_and_ignores_later_months(
+    tmp_path: Path, taiwan_wide: pd.DataFrame, scan_model, policy
+) -> None:
+    wide = taiwan_wide.sample(800, random_state=5).drop(columns=[taiwan.TARGET])
+    wide_csv = tmp_path / "wide.csv"
+    wide.to_csv(wide_csv, index=False)
+    long = taiwan.to_long(wide)
+    static = wide.set_index("customer_id")[["education", "marriage", "age"]]
+    long = long.join(static, on="customer_id")
+    october = long[long["month_end"] == pd.Timestamp("2005-09-30")].copy()
+    october["month_end"] = pd.Timestamp("2005-10-31")
+    october["pay_status"] = 8
+    long_csv = tmp_path / "long.csv"
+    pd.concat([long, october]).to_csv(long_csv, index=False)
+    scorer = ChunkScorer(scan_model, policy)
+
+    run_scan(wide_csv, AS_OF, tmp_path / "w-wide.csv", scorer)
+    run_scan(long_csv, AS_OF, tmp_path / "w-long.csv", scorer)
+
+    a = read_parts(work_dir(tmp_path / "w-wide.csv"), "scores")
+    b = read_parts(work_dir(tmp_path / "w-long.csv"), "scores")
+    a = a.assign(customer_id=a["customer_id"].astype(str)).sort_values("customer_id")
+    b = b.assign(customer_id=b["customer_id"].astype(str)).sort_values("customer_id")
+    np.testing.assert_array_equal(a["customer_id"], b["customer_id"])
+    np.testing.assert_allclose(a["pd"], b["pd"], rtol=0, atol=1e-12)

@@ -158,6 +158,13 @@ def panel_from_long(
             row = int(np.flatnonzero(bad)[0])
             raise RowError(row + 1, column, "is missing", None)
 
+    status = long["pay_status"].to_numpy(dtype=np.float64)
+    bad = ~np.isin(status, np.arange(-2, 10))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise RowError(
+            row + 1, "pay_status", "must be an integer from -2 to 9", status[row]
+        )
     month = _month_number(long["month_end"])
     offset = (as_of.year * 12 + as_of.month - 1) - month
     keep = (offset >= 0) & (offset < months)

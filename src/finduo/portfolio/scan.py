@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from finduo.behaviour.model import STATIC_INPUTS
+from finduo.behaviour.statements import LONG_COLUMNS, panel_from_long
 from finduo.datasets import taiwan
 from finduo.errors import DataError
 from finduo.portfolio.output import (
@@ -35,7 +37,7 @@ from finduo.portfolio.output import (
     open_work,
     work_dir,
 )
-from finduo.portfolio.scoring import NEEDED, ChunkScorer
+from finduo.portfolio.scoring import MISSING_MONTHS_OK, NEEDED, ChunkScorer
 from finduo.portfolio.watchlist import CaseOpener, finish_watchlist
 
 logger = logging.getLogger(__name__)
@@ -83,6 +85,8 @@ CSV_COUNT_LIMIT = 512 * 1024 * 1024
 
 def input_rows(path: Path) -> int | None:
     """Rows of the input: Parquet metadata; lines of a CSV up to 512 MB; else None."""
+    if "month_end" in _columns(path):
+        return None  # long layout: rows are months, not customers
     if path.suffix.lower() == ".parquet":
         return int(pq.ParquetFile(path).metadata.num_rows)
     if path.stat().st_size > CSV_COUNT_LIMIT:
@@ -96,10 +100,67 @@ def input_rows(path: Path) -> int | None:
     return max(lines - (1 if ends_with_newline else 0), 0)
 
 
-def iter_chunks(path: Path, chunk_rows: int) -> Iterator[dict[str, Any]]:
-    """Chunks of the wide layout as column -> array (deterministic boundaries)."""
+def _columns(path: Path) -> list[str]:
+    if path.suffix.lower() == ".parquet":
+        return list(pq.read_schema(path).names)
+    return list(pd.read_csv(path, nrows=0).columns)
+
+
+def _long_chunks(path: Path, as_of: date, chunk_rows: int) -> Iterator[dict[str, Any]]:
+    """Long statements (a row per customer and month) as wide chunks as of ``as_of``.
+
+    The whole file is read (long inputs are for portfolios that fit in memory;
+    stream the wide layout for large ones). Months after ``as_of`` are ignored;
+    months without a statement stay missing. Education, marriage and age are
+    taken from each customer's latest row.
+    """
+    if path.suffix.lower() == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        frame = pd.read_csv(path, dtype={taiwan.ID_COLUMN: str})
+    absent = [c for c in (*LONG_COLUMNS, *STATIC_INPUTS) if c not in frame.columns]
+    if absent:
+        raise DataError(f"long statement layout in {path.name} lacks {absent}")
+    frame["month_end"] = pd.to_datetime(frame["month_end"])
+    panel = panel_from_long(frame, as_of)
+    latest = (
+        frame[frame["month_end"] <= pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)]
+        .sort_values("month_end", kind="stable")
+        .groupby(taiwan.ID_COLUMN)[list(STATIC_INPUTS)]
+        .last()
+        .reindex(panel.customer_id)
+    )
+    wide: dict[str, Any] = {
+        taiwan.ID_COLUMN: panel.customer_id,
+        "limit_bal": panel.limit,
+    }
+    for k in range(taiwan.MONTHS):
+        wide[taiwan.STATUS_COLUMNS[k]] = panel.status[:, k]
+        wide[taiwan.BILL_COLUMNS[k]] = panel.bill[:, k]
+        wide[taiwan.PAID_COLUMNS[k]] = panel.paid[:, k]
+    for name in STATIC_INPUTS:
+        wide[name] = latest[name].to_numpy(dtype=np.float64)
+    for start in range(0, len(panel), chunk_rows):
+        chunk = {k: v[start : start + chunk_rows] for k, v in wide.items()}
+        chunk[MISSING_MONTHS_OK] = True
+        yield chunk
+
+
+def iter_chunks(
+    path: Path, chunk_rows: int, as_of: date | None = None
+) -> Iterator[dict[str, Any]]:
+    """Chunks of the wide layout as column -> array (deterministic boundaries).
+
+    A long-layout input (it has a ``month_end`` column) is turned into the
+    wide layout as of ``as_of`` first.
+    """
     if not path.exists():
         raise DataError(f"portfolio input not found: {path}", path=str(path))
+    if "month_end" in _columns(path):
+        if as_of is None:
+            raise DataError("a long-layout input needs the as-of date")
+        yield from _long_chunks(path, as_of, chunk_rows)
+        return
     if path.suffix.lower() == ".parquet":
         source = pq.ParquetFile(path)
         names = set(source.schema_arrow.names)
@@ -182,7 +243,9 @@ def score_chunks(
     done_rows = scored = skipped = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="scan-writer") as writer:
         pending: Future[None] | None = None
-        for index, columns in enumerate(prefetch(iter_chunks(path, chunk_rows))):
+        for index, columns in enumerate(
+            prefetch(iter_chunks(path, chunk_rows, scorer.as_of))
+        ):
             n = len(columns[taiwan.ID_COLUMN])
             if index in manifest.chunks:
                 skipped += 1

@@ -24,6 +24,9 @@ from finduo.portfolio.compiled import RawScorer, StockScorer
 from finduo.portfolio.policy import ACTIONS, LoadedEarlyWarning, propose_actions
 from finduo.portfolio.reasons import top_reasons
 
+# Set on chunks built from long statements, where a month without a
+# statement is legitimately missing (NaN) rather than an input error.
+MISSING_MONTHS_OK = "_missing_months_ok"
 NEEDED: tuple[str, ...] = tuple(
     c for c in taiwan.WIDE_COLUMNS if c not in taiwan.PROTECTED
 )
@@ -50,13 +53,16 @@ def check_chunk(columns: Mapping[str, Any], first_row: int) -> None:
     absent = [c for c in NEEDED if c not in columns]
     if absent:
         raise RowError(first_row + 1, absent[0], "column is missing from the input")
+    monthly = {*taiwan.STATUS_COLUMNS, *taiwan.BILL_COLUMNS, *taiwan.PAID_COLUMNS}
+    gaps_ok = bool(columns.get(MISSING_MONTHS_OK, False))
     for name in NEEDED:
         if name == taiwan.ID_COLUMN:
             continue
         values = np.asarray(columns[name], dtype=np.float64)
-        bad = np.isnan(values)
+        missing = np.isnan(values)
+        bad = missing & ~(gaps_ok and name in monthly)
         if name in taiwan.STATUS_COLUMNS:
-            bad |= ~np.isin(values, np.arange(-2, 10))
+            bad |= ~missing & ~np.isin(values, np.arange(-2, 10))
             reason = "repayment status must be an integer from -2 to 9"
         elif name == "limit_bal":
             bad |= values <= 0
@@ -151,4 +157,11 @@ class ChunkScorer:
         )
 
 
-__all__ = ["ACTIONS", "NEEDED", "ChunkScorer", "ScoredChunk", "check_chunk"]
+__all__ = [
+    "ACTIONS",
+    "MISSING_MONTHS_OK",
+    "NEEDED",
+    "ChunkScorer",
+    "ScoredChunk",
+    "check_chunk",
+]
