@@ -23,7 +23,12 @@ import pandas as pd
 
 from finduo.decisions.batch import ValidatedBatch, validate_frame
 from finduo.decisions.model import Decision, Reason
-from finduo.decisions.validation import ID_FIELD, ApplicationSchema
+from finduo.decisions.validation import (
+    GERMAN_RANGES,
+    ID_FIELD,
+    ApplicationSchema,
+    Plausible,
+)
 from finduo.errors import ConfigError
 from finduo.models.base import RiskModel
 from finduo.policy.evaluate import evaluate_policy, required_fields
@@ -113,8 +118,14 @@ class Engine:
                 model_version=model.version,
             )
         extra = _rule_field_kinds(policy, set(names))
+        # The requested amount is positive whatever the data set calls it.
+        ranges = dict(GERMAN_RANGES)
+        ranges.setdefault(self.policy.amount_field, Plausible(integer=False, gt=0))
         self.schema = ApplicationSchema(
-            spec.features, protected=self.policy.protected, extra_fields=extra
+            spec.features,
+            protected=self.policy.protected,
+            extra_fields=extra,
+            ranges=ranges,
         )
         needs_amount = any(
             band.terms.credit_limit.fraction_of_amount is not None
