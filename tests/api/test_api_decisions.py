@@ -255,3 +255,15 @@ def test_stored_decision_is_read_back_and_unknown_is_404(
     assert found.json()["decision"] == decided
     assert missing.status_code == 404
     assert missing.json()["error"] == "not_found"
+
+
+def test_stop_switch_sends_every_application_to_review(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    api.store.set_stop_switch(True, "test")
+
+    answers = [api.decide(app).json() for app in applications[:8]]
+
+    assert {a["decision"]["outcome"] for a in answers} == {"refer"}
+    assert all("stop_switch" in a["decision"]["referral_reasons"] for a in answers)
+    assert all(a["case_id"] for a in answers)

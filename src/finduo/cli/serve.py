@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,6 +24,23 @@ def _metrics_dir(state_dir: Path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+def _log_config(level: str) -> dict[str, Any]:
+    """Uvicorn's logging, plus finduo's own loggers at ``level``.
+
+    At ``info`` the engine writes one line per decision (ids, versions,
+    outcome, milliseconds; no personal data).
+    """
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["finduo"] = {
+        "handlers": ["default"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config
 
 
 def serve(
@@ -57,6 +75,7 @@ def serve(
     )
     uvicorn.run(
         "finduo.api.app:app_from_environment",
+        log_config=_log_config(log_level),
         factory=True,
         host=host,
         port=port,
