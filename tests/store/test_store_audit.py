@@ -228,7 +228,8 @@ def test_concurrent_processes_keep_the_chain_linear(
     deadline = time.monotonic() + 120
     while len(list(tmp_path.glob("ready-*"))) < procs_n:
         assert time.monotonic() < deadline, "writer processes did not start"
-        assert all(p.poll() is None for p in procs), "a writer process died"
+        dead = [p for p in procs if p.poll() is not None]
+        assert not dead, f"a writer process died: {dead[0].communicate()[1]}"
         time.sleep(0.01)
 
     (tmp_path / "go").touch()
