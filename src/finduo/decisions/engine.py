@@ -239,10 +239,8 @@ class Engine:
             )
 
         now = datetime.now(UTC)
-        elapsed_ms = (time.perf_counter() - started) * 1000 / max(n, 1)
-        decisions: list[Decision] = []
-        for i, record in enumerate(records):
-            decision = Decision(
+        decisions = [
+            Decision(
                 decision_id=uuid.uuid4().hex,
                 application_id=ids[i],
                 created_at=now,
@@ -259,15 +257,11 @@ class Engine:
                 policy_version=self.loaded.version,
                 inputs_fingerprint=inputs_fingerprint(record),
             )
-            case_id: str | None = None
-            if self.store is not None:
-                recorded = self.store.record_decision(
-                    decision,
-                    dict(record),
-                    self.actor,
-                    case_priority=self._priority(record, decision.pd),
-                )
-                case_id = getattr(recorded, "case_id", None)
+            for i, record in enumerate(records)
+        ]
+        case_ids = self._record(decisions, records)
+        elapsed_ms = (time.perf_counter() - started) * 1000 / max(n, 1)
+        for decision, case_id in zip(decisions, case_ids, strict=True):
             logger.info(
                 "decision %s application %s model %s policy %s outcome %s %.2f ms",
                 decision.decision_id,
@@ -277,10 +271,35 @@ class Engine:
                 decision.outcome,
                 elapsed_ms,
             )
-            decisions.append(decision)
             if on_decision is not None:
                 on_decision(decision, case_id)
         return decisions
+
+    def _record(
+        self, decisions: list[Decision], records: list[dict[str, Any]]
+    ) -> list[str | None]:
+        """Store the decisions (one transaction for a batch); their case ids."""
+        if self.store is None:
+            return [None] * len(decisions)
+        priorities = [
+            self._priority(r, d.pd) for d, r in zip(decisions, records, strict=True)
+        ]
+        many = getattr(self.store, "record_decisions", None)
+        if callable(many) and len(decisions) > 1:
+            from finduo.store import NewDecision
+
+            recorded = many(
+                [
+                    NewDecision(d, dict(r), self.actor, case_priority=p)
+                    for d, r, p in zip(decisions, records, priorities, strict=True)
+                ]
+            )
+        else:
+            recorded = [
+                self.store.record_decision(d, dict(r), self.actor, case_priority=p)
+                for d, r, p in zip(decisions, records, priorities, strict=True)
+            ]
+        return [getattr(item, "case_id", None) for item in recorded]
 
     def _reasons(
         self, X: Matrix, records: list[dict[str, Any]], rows: list[int]
