@@ -82,18 +82,21 @@ def build_router(
         application: Application,
         service: ServiceDep,
         who: Decider,
-        response: Response,
         idempotency_key: IdempotencyKey = None,
-    ) -> DecisionOut:
+    ) -> Response:
         """Decide one application: approve, refer or decline, with terms and reasons."""
         recorded = await service.decide(
             application.model_dump(mode="json"),  # type: ignore[attr-defined]
             actor=who.name,
             idempotency_key=idempotency_key,
         )
-        if recorded.replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return _answer(recorded)
+        # Serialised once, here: the hot path skips re-validating its own answer.
+        headers = {"Idempotent-Replayed": "true"} if recorded.replayed else None
+        return Response(
+            _answer(recorded).model_dump_json(),
+            media_type="application/json",
+            headers=headers,
+        )
 
     @router.post("/batch", response_model=BatchOut, responses=_DECIDE_RESPONSES)
     async def decide_batch(
