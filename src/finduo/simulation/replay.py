@@ -19,6 +19,7 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,6 @@ from finduo.policy.evaluate import (
     QUALITY_SAMPLE,
     STOP_SWITCH,
     band_index,
-    quality_draw,
     rule_fires,
 )
 from finduo.policy.schema import Amount, Policy
@@ -102,11 +102,18 @@ class DecisionColumns:
     def quality_draws(self, salt: str) -> npt.NDArray[np.float64]:
         """The quality-sample draw of every application (cached per salt)."""
         if salt not in self._draws:
-            self._draws[salt] = np.fromiter(
-                (quality_draw(str(a), salt) for a in self.application_id),
-                dtype=np.float64,
+            # The same draw as quality_draw(), without a call per row: sha256 of
+            # "<salt>:<id>", first 8 bytes big-endian, divided by 2**64 (exact).
+            prefix = f"{salt}:".encode()
+            ints = np.fromiter(
+                (
+                    int.from_bytes(sha256(prefix + str(a).encode()).digest()[:8], "big")
+                    for a in self.application_id
+                ),
+                dtype=np.uint64,
                 count=len(self),
             )
+            self._draws[salt] = ints.astype(np.float64) / 2.0**64
         return self._draws[salt]
 
 

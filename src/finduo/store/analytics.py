@@ -210,25 +210,35 @@ class BadRule:
     fraud_is_bad: bool = True
 
 
-def _outcome_summary(rule: BadRule) -> Any:
-    """Per decision: outcomes seen by ``as_of`` and the first bad event by then."""
+def outcome_summary(store: StoreBase, rule: BadRule) -> pd.DataFrame:
+    """Per decision with outcomes: records seen by ``as_of``, first bad event.
+
+    Columns ``decision_id, n_outcomes, first_bad, created_at`` (the decision's
+    time, for its performance window). One grouped query over the outcomes.
+    """
     is_bad = or_(
         OutcomeRow.kind == "defaulted",
         OutcomeRow.days_past_due >= rule.bad_days_past_due,
         *([OutcomeRow.kind == "fraud"] if rule.fraud_is_bad else []),
     )
     seen = OutcomeRow.observed_at <= rule.as_of
-    return (
+    query = (
         select(
-            OutcomeRow.decision_id.label("o_id"),
+            OutcomeRow.decision_id,
             func.count(case((seen, 1))).label("n_outcomes"),
             func.min(case((and_(seen, is_bad), OutcomeRow.observed_at))).label(
                 "first_bad"
             ),
+            func.min(DecisionRow.created_at).label("created_at"),
         )
+        .join(DecisionRow, DecisionRow.decision_id == OutcomeRow.decision_id)
         .group_by(OutcomeRow.decision_id)
-        .subquery()
     )
+    frame = _fetch(store.engine, query)
+    frame["n_outcomes"] = pd.to_numeric(frame["n_outcomes"]).astype("int64")
+    for c in ("first_bad", "created_at"):
+        frame[c] = _to_utc(frame[c])
+    return frame
 
 
 def replay_frame(
@@ -242,13 +252,12 @@ def replay_frame(
 ) -> tuple[pd.DataFrame, int]:
     """The lean read behind a what-if replay, and the number of erased rows.
 
-    Only what a replay needs: ``decision_id, application_id, pd, outcome,
-    feature_flag`` and the ``fields``, for decisions of ``variants`` whose
-    application data is not erased (those are counted, not read). Unordered.
-    With ``outcomes``, the outcome records are summarised per decision in SQL
-    and joined: ``n_outcomes`` and ``first_bad`` (the first bad event seen by
-    ``as_of``), plus ``created_at`` where outcomes exist — what maturity and
-    the label need (see :func:`finduo.outcomes.definition.label_summary`).
+    One scan of the decisions for what a replay needs: ``decision_id,
+    application_id, pd, outcome, feature_flag`` and the ``fields``, for
+    decisions of ``variants`` whose application data is not erased (erased
+    ones are counted and dropped). Unordered. With ``outcomes``, the columns
+    of :func:`outcome_summary` are joined (``n_outcomes`` 0 where none), which
+    is what :func:`finduo.outcomes.definition.label_summary` needs.
     """
     acted = or_(*(DecisionRow.variant == v for v in variants))
     cols: list[Any] = [
@@ -261,45 +270,41 @@ def replay_frame(
             (_reasons_text() == literal_column("'[]'"), None),
             else_=_reasons_text(),
         ).label("referral_reasons"),
+        case((DecisionRow.erased_at.is_(None), 0), else_=1).label("erased"),
         *(_field(store.engine, f) for f in fields),
     ]
-    summary = _outcome_summary(outcomes) if outcomes is not None else None
-    if summary is not None:
-        cols += [
-            summary.c.n_outcomes,
-            summary.c.first_bad,
-            case((summary.c.n_outcomes > 0, DecisionRow.created_at)).label(
-                "created_at"
-            ),
-        ]
-    query = select(*cols).where(acted, DecisionRow.erased_at.is_(None))
-    if summary is not None:
-        query = query.select_from(DecisionRow).outerjoin(
-            summary, summary.c.o_id == DecisionRow.decision_id
-        )
-    erased = select(func.count()).where(acted, DecisionRow.erased_at.is_not(None))
+    query = select(*cols).where(acted)
     if since is not None:
         query = query.where(DecisionRow.created_at >= since)
-        erased = erased.where(DecisionRow.created_at >= since)
     if until is not None:
         query = query.where(DecisionRow.created_at < until)
-        erased = erased.where(DecisionRow.created_at < until)
     frame = _fetch(store.engine, query)
+    erased = frame.pop("erased").to_numpy(dtype=bool)
+    n_erased = int(erased.sum())
+    if n_erased:
+        frame = frame[~erased].reset_index(drop=True)
     frame["pd"] = frame["pd"].astype("float64")
     reasons = frame.pop("referral_reasons")
-    flag = pd.Series(False, index=frame.index)
-    some = reasons.notna()
+    flag = np.zeros(len(frame), dtype=bool)
+    some = reasons.notna().to_numpy()
     if some.any():
-        flag[some] = feature_flag_column(reasons[some])
+        flag[some] = feature_flag_column(reasons[some]).to_numpy(dtype=bool)
     frame["feature_flag"] = flag
     for f in fields:
         frame[f] = _numeric_or_text(frame[f])
-    if summary is not None:
-        frame["n_outcomes"] = pd.to_numeric(frame["n_outcomes"]).fillna(0).astype(int)
+    if outcomes is not None:
+        summary = outcome_summary(store, outcomes).set_index("decision_id")
+        at = summary.index.get_indexer(pd.Index(frame["decision_id"]))
+        hit = at >= 0
+        n_out = np.zeros(len(frame), dtype=np.int64)
+        n_out[hit] = summary["n_outcomes"].to_numpy()[at[hit]]
+        frame["n_outcomes"] = n_out
         for c in ("first_bad", "created_at"):
-            frame[c] = _to_utc(frame[c])
-    with store.engine.connect() as conn:
-        n_erased = int(conn.execute(erased.select_from(DecisionRow)).scalar() or 0)
+            # Naive UTC datetime64 arrays: assigning into tz-aware Series is slow.
+            source = summary[c].dt.tz_convert("UTC").dt.tz_localize(None)
+            values = np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[us]")
+            values[hit] = source.to_numpy(dtype="datetime64[us]")[at[hit]]
+            frame[c] = pd.to_datetime(values, utc=True)
     return frame, n_erased
 
 
@@ -433,6 +438,7 @@ __all__ = [
     "feature_flag_column",
     "latest_model_version",
     "outcome_frame",
+    "outcome_summary",
     "replay_frame",
     "resolution_frame",
     "unerased_before",
