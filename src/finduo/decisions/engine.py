@@ -27,6 +27,8 @@ from finduo.decisions.validation import (
     GERMAN_RANGES,
     ID_FIELD,
     ApplicationSchema,
+    FieldError,
+    InvalidApplication,
     Plausible,
 )
 from finduo.errors import ConfigError
@@ -171,13 +173,13 @@ class Engine:
         """
         batch = validate_frame(applications, self.schema)
         if batch.rejects:
-            from finduo.decisions.validation import FieldError, InvalidApplication
-
-            first = batch.rejects[0]
-            raise InvalidApplication(
-                [FieldError(first.field, first.reason, first.value)],
-                first.application_id,
-            )
+            row = batch.rejects[0].row
+            errors = [
+                FieldError(r.field, f"row {row}: {r.reason}", r.value)
+                for r in batch.rejects
+                if r.row == row
+            ]
+            raise InvalidApplication(errors, batch.rejects[0].application_id)
         return self.decide_records(batch.records)
 
     def decide_batch(
