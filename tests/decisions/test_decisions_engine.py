@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,7 +12,7 @@ from finduo.decisions.engine import Engine, inputs_fingerprint
 from finduo.decisions.validation import InvalidApplication
 from finduo.errors import ConfigError
 from finduo.policy import parse_policy, shipped_policy
-from finduo.store import Store
+from finduo.store import CaseFilter, Store
 
 _STABLE = (
     "application_id",
@@ -163,31 +162,32 @@ def test_model_with_a_protected_input_is_refused(
 
 
 def test_store_records_every_decision_and_the_stop_switch_refers_all(
-    german_models: dict[str, Any], held_out: pd.DataFrame, tmp_path: Any
+    german_models: dict[str, Any], held_out: pd.DataFrame, store: Store
 ) -> None:
-    store = Store(
-        f"sqlite:///{tmp_path / 'f.db'}",
-        audit_key="k" * 32,
-        state_dir=tmp_path,
-    )
-    store.upgrade()
+    """On SQLite and on PostgreSQL (the shared ``store`` fixture)."""
     engine = Engine(german_models["lightgbm"], shipped_policy(), store, actor="t")
     rows = held_out.head(20)
+    single = held_out.iloc[20].to_dict()
 
     before = engine.decide_many(rows)
     store.set_stop_switch(True, "admin")
     after = engine.decide_many(rows)
+    one = engine.decide(single)
 
-    assert all(d.outcome == "refer" for d in after)
-    assert all(d.referral_reasons[0] == "stop_switch" for d in after)
-    stored = store.get_decision(before[0].decision_id)
-    assert stored.inputs_fingerprint == before[0].inputs_fingerprint
-    refers = sum(d.outcome == "refer" for d in before) + len(after)
-    from finduo.store import CaseFilter
-
+    assert all(d.outcome == "refer" for d in [*after, one])
+    assert all(d.referral_reasons[0] == "stop_switch" for d in [*after, one])
+    stored = store.get_stored_decision(before[0].decision_id)
+    assert stored.decision.inputs_fingerprint == before[0].inputs_fingerprint
+    assert stored.decision.pd == pytest.approx(before[0].pd)
+    assert stored.actor == "t"
+    assert stored.application is not None
+    assert stored.application["application_id"] == before[0].application_id
+    refers = sum(d.outcome == "refer" for d in before) + len(after) + 1
     assert len(store.list_cases(CaseFilter(limit=1000))) == refers
+    assert [v.version_label for v in store.list_policy_versions()] == [
+        shipped_policy().version
+    ]
     assert store.audit_verify().ok
-    assert np.isclose(stored.pd, before[0].pd)
 
 
 def test_one_info_line_per_decision_without_personal_data(
