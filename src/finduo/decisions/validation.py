@@ -189,7 +189,9 @@ class ApplicationSchema:
             ):
                 value = int(value)
             if kind == "categorical" and isinstance(value, int | float):
-                value = str(value)
+                # As the feature set keys categories: 2.0 -> "2".
+                whole = isinstance(value, float) and value.is_integer()
+                value = str(int(value)) if whole else str(value)
             if name == ID_FIELD and isinstance(value, int):
                 value = str(value)
             out[name] = value
