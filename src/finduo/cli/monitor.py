@@ -51,32 +51,26 @@ def monitor(
     ] = None,
 ) -> None:
     """Monitoring report of the stored decisions against the model's training data."""
-    from finduo.monitoring.reference import model_folder, reference_for
-    from finduo.monitoring.report import report_from_store
+    from finduo.monitoring.service import current_report
 
-    store = open_store()
-    ref = reference_for(model_folder(store, model))
-    report = report_from_store(
-        store,
-        reference=ref.frame,
-        reference_pd=ref.pd,
-        characteristics=ref.characteristics,
+    report, version = current_report(
+        open_store(),
+        model=model,
         since=since.replace(tzinfo=UTC) if since else None,
         until=until.replace(tzinfo=UTC) if until else None,
         as_of=as_of.replace(tzinfo=UTC) if as_of else None,
     )
-    report.notes.insert(0, ref.note)
     data = report.as_dict()
-    data["model_version"] = ref.model_version
+    data["model_version"] = version
     if html is not None:
         from finduo.reporting.html import monitoring_page
 
-        html.write_text(monitoring_page(report, ref.model_version), encoding="utf-8")
+        html.write_text(monitoring_page(report, version), encoding="utf-8")
     if as_json:
         typer.echo(json.dumps(data, default=str))
         return
     console.print(
-        f"[bold]Monitoring[/] model {ref.model_version} · {data['n_decisions']:,} "
+        f"[bold]Monitoring[/] model {version} · {data['n_decisions']:,} "
         f"decisions · {data['n_matured']:,} with matured outcomes · as of "
         f"{data['as_of'][:10]}"
     )
