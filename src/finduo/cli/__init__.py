@@ -39,6 +39,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "purge",
     "report",
     "portfolio",
+    "learning",
 )
 
 err_console = Console(stderr=True)
