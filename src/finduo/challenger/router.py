@@ -69,8 +69,12 @@ class ChampionChallenger:
         self.actor = actor
 
     def _record(self, decision: Decision, application: Mapping[str, Any]) -> None:
-        if self.store is not None:
-            self.store.record_decision(decision, dict(application), self.actor)
+        if self.store is None:
+            return
+        # Store what the engine itself would store: the validated application.
+        schema = getattr(self.challenger, "schema", None)
+        record = schema.validate(application) if schema is not None else application
+        self.store.record_decision(decision, dict(record), self.actor)
 
     def decide(self, application: Mapping[str, Any]) -> Decision:
         """The decision to act on; a shadow decision is recorded on the side."""
