@@ -112,7 +112,8 @@ def load_engine(
     """The engine of the CLI: policy in force, its champion model, the store.
 
     Without ``model_dir``: the newest saved model of the policy's champion
-    kind (trained on ``dataset``, when given).
+    kind, trained on ``dataset`` when given, else preferably on the data set
+    the policy is named after.
     """
     from finduo.decisions.engine import Engine
     from finduo.models import list_models, load_model
@@ -120,7 +121,14 @@ def load_engine(
 
     loaded = active_policy(policy_file, store)
     if model_dir is None:
-        found = list_models(kind=loaded.policy.champion, dataset=dataset)
+        kind = loaded.policy.champion
+        # As the API: a model trained on the data set the policy is named
+        # after comes first, else the newest of the champion's kind.
+        found = (
+            list_models(kind=kind, dataset=dataset)
+            if dataset
+            else list_models(kind, loaded.policy.name) or list_models(kind, None)
+        )
         if not found:
             on = f" on {dataset!r}" if dataset else ""
             raise ConfigError(
@@ -191,7 +199,10 @@ def decide(
     ],
     policy_file: Annotated[
         Path | None,
-        typer.Option("--policy", help="Policy file; default FINDUO_POLICY or shipped."),
+        typer.Option(
+            "--policy",
+            help="Policy file; default FINDUO_POLICY, the active one, or shipped.",
+        ),
     ] = None,
     model_dir: Annotated[
         Path | None,
@@ -243,7 +254,10 @@ def decide(
 def fields(
     policy_file: Annotated[
         Path | None,
-        typer.Option("--policy", help="Policy file; default FINDUO_POLICY or shipped."),
+        typer.Option(
+            "--policy",
+            help="Policy file; default FINDUO_POLICY, the active one, or shipped.",
+        ),
     ] = None,
     model_dir: Annotated[
         Path | None,
