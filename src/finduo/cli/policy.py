@@ -76,7 +76,9 @@ def print_policy(loaded: LoadedPolicy) -> None:
 def show(
     file: Annotated[
         Path | None,
-        typer.Argument(help="Policy file; default FINDUO_POLICY or the shipped one."),
+        typer.Argument(
+            help="Policy file; default FINDUO_POLICY, the active one, or shipped."
+        ),
     ] = None,
 ) -> None:
     """Show the policy in force (or FILE): cut-offs, bands, terms, rules."""
