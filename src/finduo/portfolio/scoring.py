@@ -62,7 +62,9 @@ def check_chunk(columns: Mapping[str, Any], first_row: int) -> None:
         missing = np.isnan(values)
         bad = missing & ~(gaps_ok and name in monthly)
         if name in taiwan.STATUS_COLUMNS:
-            bad |= ~missing & ~np.isin(values, np.arange(-2, 10))
+            with np.errstate(invalid="ignore"):
+                outside = (values < -2) | (values > 9) | (values != np.floor(values))
+            bad |= ~missing & outside
             reason = "repayment status must be an integer from -2 to 9"
         elif name == "limit_bal":
             bad |= values <= 0
