@@ -44,23 +44,24 @@ def reject_inference(
         title=f"Reject inference on German credit: {s['learner']}, {folds}x{repeats} "
         f"CV, first model declines {decline_share:.0%} of each training fold"
     )
-    cols = [
-        "auc",
-        "auc_vs_known",
-        "brier",
-        "expected_cost",
-        "cost_vs_known",
-        "approval_rate",
-        "bad_rate_at_share",
-    ]
+    cols = {
+        "auc": "AUC",
+        "auc_vs_known": "ΔAUC",
+        "brier": "Brier",
+        "expected_cost": "cost",
+        "cost_vs_known": "Δcost",
+        "cost_vs_known_std": "±",
+        "approval_rate": "appr.",
+        "bad_rate_at_share": "bad@share",
+    }
     table.add_column("trained on")
-    for c in cols:
-        table.add_column(c.replace("_", " "), justify="right")
+    for header in cols.values():
+        table.add_column(header, justify="right")
     names = {
         "known_only": "approved only",
-        "fuzzy": "+ fuzzy augmentation",
+        "fuzzy": "+ fuzzy",
         "parcelling": "+ parcelling",
-        "oracle": "all outcomes (oracle)",
+        "oracle": "oracle (all)",
     }
     for variant, row in result.summary.iterrows():
         table.add_row(
@@ -76,7 +77,8 @@ def reject_inference(
         f"Evaluated on held-out folds with every outcome known. Expected cost at "
         f"the Bayes cut-off pd < {s['cutoff']:.4f} (5 per bad approved, 1 per good "
         f"declined); bad rate at share = bad rate among the {1 - decline_share:.0%} "
-        "lowest-pd applicants. Fold-to-fold spread (std): "
+        "lowest-pd applicants; Δ = paired difference to approved only, fold by "
+        "fold (± its std). Fold-to-fold spread of the cost (std): "
         + ", ".join(
             f"{names[v]} cost ±{spread[v]:.3f}" for v in ("known_only", "parcelling")
         )

@@ -276,6 +276,9 @@ def run_experiment(
     summary["cost_vs_known"] = [
         float((wide[v] - wide["known_only"]).mean()) for v in VARIANTS
     ]
+    summary["cost_vs_known_std"] = [
+        float((wide[v] - wide["known_only"]).std(ddof=1)) for v in VARIANTS
+    ]
     auc_wide = per_fold.pivot(index="fold", columns="variant", values="auc")
     summary["auc_vs_known"] = [
         float((auc_wide[v] - auc_wide["known_only"]).mean()) for v in VARIANTS
