@@ -25,6 +25,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -277,6 +278,8 @@ def run(options: Options, out: Callable[[str], None] = print) -> list[Timing]:
             f"{'met' if met else 'NOT met'}"
         )
     store.close()
+    if options.folder is None:
+        shutil.rmtree(folder, ignore_errors=True)  # about 1 GB per million rows
     return timings
 
 
