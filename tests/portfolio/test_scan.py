@@ -172,3 +172,21 @@ def test_long_layout_scan_equals_the_wide_one_and_ignores_later_months(
     b = b.assign(customer_id=b["customer_id"].astype(str)).sort_values("customer_id")
     np.testing.assert_array_equal(a["customer_id"], b["customer_id"])
     np.testing.assert_allclose(a["pd"], b["pd"], rtol=0, atol=1e-12)
+
+
+def test_comparison_matches_ids_read_as_numbers_and_as_text(
+    tmp_path: Path, taiwan_wide: pd.DataFrame, scan_model, policy
+) -> None:
+    frame = taiwan_wide.head(1500).drop(columns=[taiwan.TARGET])
+    csv = tmp_path / "p.csv"
+    frame.to_csv(csv, index=False)
+    parquet = tmp_path / "p.parquet"
+    frame.assign(customer_id=frame["customer_id"].astype("int64")).to_parquet(parquet)
+    scorer = ChunkScorer(scan_model, policy)
+    run_scan(csv, AS_OF, tmp_path / "w1.csv", scorer)
+
+    run_scan(parquet, AS_OF, tmp_path / "w2.csv", scorer, previous=tmp_path / "w1.csv")
+
+    second = pd.read_csv(tmp_path / "w2.csv")
+    assert len(second) > 0
+    assert (second["trend"] == "same").all()

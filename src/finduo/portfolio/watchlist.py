@@ -51,31 +51,24 @@ class WatchSummary:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _previous_scores(previous: Path, ids: pa.Array) -> pd.Series:
-    folder = work_dir(previous)
-    if not (folder / "scores").is_dir():
-        raise ConfigError(
-            f"no scan results beside the previous watchlist {previous} "
-            f"(expected {folder}/scores)"
-        )
-    manifest = Manifest.read(folder)
+def _scores_of(folder: Path, manifest: Manifest, keys: list[str]) -> pd.Series:
+    """pd of the customers ``keys`` (ids as text, whatever their stored type)."""
+    table = read_parts(folder, "scores", manifest).select(["customer_id", "pd"])
+    ids = pc.cast(table["customer_id"], pa.string())
+    keep = pc.is_in(ids, value_set=pa.array(keys, pa.string()))
+    found = pc.filter(ids, keep).to_numpy(zero_copy_only=False)
+    values = pc.filter(table["pd"], keep).to_numpy()
+    return pd.Series(values, index=found)
+
+
+def _finished(previous: Path) -> Manifest:
+    manifest = Manifest.read(work_dir(previous))
     if manifest is None or not manifest.finished:
-        raise ConfigError(f"the previous scan in {folder} did not finish")
-    table = read_parts(folder, "scores", manifest).select(["customer_id", "pd"])
-    table = table.filter(
-        pc.is_in(table["customer_id"], value_set=ids.cast(table["customer_id"].type))
-    )
-    frame = table.to_pandas()
-    return pd.Series(frame["pd"].to_numpy(), index=frame["customer_id"].to_numpy())
-
-
-def _current_scores(folder: Path, manifest: Manifest, ids: pa.Array) -> pd.Series:
-    table = read_parts(folder, "scores", manifest).select(["customer_id", "pd"])
-    table = table.filter(
-        pc.is_in(table["customer_id"], value_set=ids.cast(table["customer_id"].type))
-    )
-    frame = table.to_pandas()
-    return pd.Series(frame["pd"].to_numpy(), index=frame["customer_id"].to_numpy())
+        raise ConfigError(
+            f"no finished scan beside the previous watchlist {previous} "
+            f"(expected {work_dir(previous)}/manifest.json)"
+        )
+    return manifest
 
 
 def compare(
@@ -91,19 +84,17 @@ def compare(
         out["change"] = np.nan
         out["trend"] = "new"
         return out
-    prev_manifest = Manifest.read(work_dir(previous))
-    assert prev_manifest is not None
-    prev_watch = read_parts(work_dir(previous), "watch", prev_manifest).select(
-        ["customer_id"]
-    )
-    prev_ids = set(prev_watch["customer_id"].to_pylist())
+    prev_manifest = _finished(previous)
+    prev_watch = read_parts(work_dir(previous), "watch", prev_manifest)
+    prev_ids = set(pc.cast(prev_watch["customer_id"], pa.string()).to_pylist())
+    # Ids compare as text: one scan may have read them as numbers, another not.
+    out["customer_id"] = out["customer_id"].astype(str)
     now_ids = out["customer_id"].tolist()
-    recovered = sorted(prev_ids - set(now_ids), key=str)
-    lookup = pa.array([*now_ids, *recovered])
-    before = _previous_scores(previous, lookup)
+    recovered = sorted(prev_ids - set(now_ids))
+    before = _scores_of(work_dir(previous), prev_manifest, [*now_ids, *recovered])
     out["pd_previous"] = before.reindex(out["customer_id"].to_numpy()).to_numpy()
     if recovered:
-        now = _current_scores(folder, manifest, pa.array(recovered))
+        now = _scores_of(folder, manifest, recovered)
         back = pd.DataFrame(
             {
                 "customer_id": recovered,
