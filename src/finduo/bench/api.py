@@ -61,6 +61,7 @@ class PathResult:
     open: LoadResult | None = None
     closed: LoadResult | None = None
     closed_tool: str = ""
+    cpu_ms: float = float("nan")  # server CPU per answered request, all processes
     steps: dict[str, list[float]] = field(default_factory=dict)
     problem: str | None = None
 
@@ -196,6 +197,22 @@ def running_server(
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds (user + system) used so far by a process group's members."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[2]) == group:  # field 5 of stat: process group id
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 # -- load -----------------------------------------------------------------
@@ -431,11 +448,12 @@ def _run_path(
             naive=path == "naive",
             workers=options.workers,
             log_file=state / "server.log",
-        ):
+        ) as server:
             closed_loop(port, requests, connections=4, seconds=2.0)  # warm-up
             result.open = open_loop(
                 port, requests, rate=options.rate, seconds=options.open_seconds
             )
+            cpu_before = group_cpu_seconds(server.pid)
             if shutil.which("wrk"):
                 script = _wrk_script(state, bodies, token)
                 result.closed = run_wrk(
@@ -450,6 +468,10 @@ def _run_path(
                     seconds=options.closed_seconds,
                 )
                 result.closed_tool = "python client"
+            answered = max(result.closed.ok, 1)
+            result.cpu_ms = (
+                (group_cpu_seconds(server.pid) - cpu_before) / answered * 1e3
+            )
     with fresh_store_url(backend, state) as url:
         result.steps = breakdown(
             fixture, url, state / "inproc", naive=path == "naive",
@@ -475,7 +497,7 @@ def report(results: list[PathResult], options: Options, notes: list[str]) -> str
         f"{options.closed_seconds:g} s",
         "",
         f"{'store':<11}{'path':<7}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
-        f"{'decisions/s':>13}{'errors %':>10}  tool",
+        f"{'decisions/s':>13}{'errors %':>10}{'CPU ms/dec':>12}  tool",
     ]
     for r in results:
         if r.problem:
@@ -486,7 +508,7 @@ def report(results: list[PathResult], options: Options, notes: list[str]) -> str
             f"{r.backend:<11}{r.path:<7}{r.open.percentile_ms(50):>9.2f}"
             f"{r.open.percentile_ms(99):>9.2f}{r.open.errors:>8}"
             f"{r.closed.rate:>13.0f}{100 * r.closed.error_share:>10.2f}"
-            f"  {r.closed_tool}"
+            f"{r.cpu_ms:>12.2f}  {r.closed_tool}"
         )
     lines += [
         "",
@@ -494,6 +516,9 @@ def report(results: list[PathResult], options: Options, notes: list[str]) -> str
         f"{TARGETS['p99_ms']:g} ms at {options.rate:g}/s; >= "
         f"{TARGETS['decisions_per_s']:g} decisions/s at {options.connections} "
         "connections with < 1 % errors",
+        "CPU ms/dec: CPU time of the server's processes per decision answered at "
+        "32 connections (HTTP, engine, store client; not PostgreSQL's own); "
+        "1000 / it = decisions/s per core.",
     ]
     for r in results:
         if r.problem or r.open is None or r.closed is None or r.path != "fast":
