@@ -71,6 +71,13 @@ def scan(
     cases: Annotated[
         bool, typer.Option(help="Open review cases above the policy's exposure.")
     ] = True,
+    reasons: Annotated[
+        bool,
+        typer.Option(
+            help="Top reasons for watchlist rows (about 1 ms a row; "
+            "--no-reasons for very large watchlists)."
+        ),
+    ] = True,
 ) -> None:
     """Score every customer, compare with the previous scan, write the watchlist."""
     from finduo.portfolio.runner import (
@@ -108,6 +115,7 @@ def scan(
                 "policy_version": chunk_scorer.policy.version,
             },
         )
+    chunk_scorer.with_reasons = reasons
     if input.suffix.lower() == ".parquet" and is_synthetic(input):
         console.print("[yellow]SYNTHETIC portfolio[/] (generated, not real customers)")
     total = input_rows(input) if input.exists() else None
