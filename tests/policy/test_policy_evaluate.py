@@ -71,7 +71,7 @@ def test_rule_on_text_values_compares_text() -> None:
 
 
 def test_cutoffs_give_approve_refer_decline_and_recommendation(policy: Policy) -> None:
-    pd = np.array([0.02, 0.16, 0.20, 0.50])
+    pd = np.array([0.02, 0.16, 0.19, 0.50])
 
     result = evaluate_policy(policy, _columns(4), pd, ["a", "b", "c", "d"])
 

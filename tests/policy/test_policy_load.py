@@ -54,7 +54,7 @@ def test_comments_do_not_change_the_version_but_values_do(shipped_text: str) -> 
             r"rules\[0\]\.op: Input should be 'lt'.*; got 'between'",
         ),
         (
-            "max_pd: 0.25",
+            "max_pd: 0.20",
             "max_pd: 0.01",
             r"bands: max_pd must increase from band to band; "
             r"got \[0\.05, 0\.1, 0\.15, 0\.01, 1\.0\]",
@@ -63,10 +63,10 @@ def test_comments_do_not_change_the_version_but_values_do(shipped_text: str) -> 
             "approve_below: 0.15",
             "approve_below: 0.5",
             r"cutoffs: cut-offs must satisfy approve_below <= decline_cutoff <= "
-            r"decline_from; got 0\.5 / 0\.1667 / 0\.25",
+            r"decline_from; got 0\.5 / 0\.1667 / 0\.2",
         ),
         (
-            "champion: lightgbm",
+            "champion: scorecard",
             "champion: xgboost",
             r"champion: Input should be 'lightgbm' or 'scorecard'; got 'xgboost'",
         ),
