@@ -127,6 +127,20 @@ def test_removed_tail_is_found_against_the_anchor(store: Store, tmp_path: Path) 
     assert "2 event(s) were removed from the tail" in report.reason
 
 
+def test_anchor_of_an_empty_chain_verifies_and_later_events_extend_it(
+    store: Store, tmp_path: Path
+) -> None:
+    anchor, path = store.audit_anchor(tmp_path / "empty.json")
+
+    empty = store.audit_verify(path)
+    _events(store, 2)
+    grown = store.audit_verify(path)
+
+    assert anchor.seq == 0
+    assert empty.ok, empty.summary()
+    assert grown.ok and grown.head_seq == 2
+
+
 def test_default_anchor_is_the_latest_export(store: Store) -> None:
     _events(store, 3)
     anchor, path = store.audit_anchor()

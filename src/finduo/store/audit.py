@@ -294,7 +294,8 @@ def verify(engine: Engine, anchor: Anchor | None = None) -> VerifyReport:
     """Walk the whole chain in seq order and report the first broken link."""
     count = 0
     prev_seq, prev_hash = 0, GENESIS_HASH
-    anchor_hash: str | None = None
+    # An anchor of the empty chain names seq 0, which only the genesis hash has.
+    anchor_hash: str | None = GENESIS_HASH if anchor and anchor.seq == 0 else None
     columns = [getattr(AuditEventRow, f.name) for f in fields(AuditEvent)]
     query = select(*columns).order_by(AuditEventRow.seq)
     with transaction(engine, write=False) as session:
