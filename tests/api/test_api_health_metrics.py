@@ -50,3 +50,13 @@ def test_unknown_path_is_a_json_404(api: Api) -> None:
 
     assert response.status_code == 404
     assert response.json()["error"] == "not_found"
+
+
+def test_docs_are_labelled_by_path_and_odd_urls_are_not(api: Api) -> None:
+    api.client.get("/openapi.json")
+    api.client.get("/v1/cases/../../etc/passwd")
+
+    text = api.client.get("/metrics", headers=api.auth("analyst")).text
+
+    assert 'route="/openapi.json",status="200"' in text
+    assert "passwd" not in text

@@ -114,7 +114,17 @@ def create_app(
     )
     app.state.service = service
     install_error_handlers(app)
-    app.add_middleware(MetricsMiddleware, metrics=service.metrics)
+    docs = {
+        app.openapi_url,
+        app.docs_url,
+        app.redoc_url,
+        app.swagger_ui_oauth2_redirect_url,
+    }
+    app.add_middleware(
+        MetricsMiddleware,
+        metrics=service.metrics,
+        plain_paths=frozenset(path for path in docs if path),
+    )
 
     app.include_router(
         decisions.build_router(

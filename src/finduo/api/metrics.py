@@ -109,9 +109,15 @@ class ApiMetrics:
 class MetricsMiddleware:
     """Times every HTTP request and counts it under its route template."""
 
-    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: ApiMetrics,
+        plain_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.plain_paths = plain_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -130,7 +136,12 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = getattr(route, "path", None)
+            if template is None:
+                # The docs routes carry no route object; any other path stays
+                # out of the labels, so that odd URLs cannot explode them.
+                path = scope.get("path", "")
+                template = path if path in self.plain_paths else "unmatched"
             self.metrics.observe_request(
                 scope["method"], template, status, perf_counter() - start
             )

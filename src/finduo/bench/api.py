@@ -413,7 +413,7 @@ class Options:
     open_seconds: float = 10.0
     connections: int = 32
     closed_seconds: float = 10.0
-    workers: int = 1
+    workers: int = 2  # one per core of the project's machines
     breakdown_count: int = 400
     backends: tuple[str, ...] = ("sqlite", "postgresql")
     paths: tuple[str, ...] = ("fast", "naive")
@@ -591,7 +591,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--open-seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--closed-seconds", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--path", action="append", choices=["fast", "naive"])
     args = parser.parse_args(argv)
