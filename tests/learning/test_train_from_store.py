@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from finduo.datasets.german import PROTECTED, load_german
@@ -96,3 +97,34 @@ def test_train_from_store_refuses_without_matured_outcomes(
         train_from_store(
             store, "ana", model_folder=folder, as_of=datetime(2025, 6, 1, tzinfo=UTC)
         )
+
+
+def test_simulation_with_rescoring_uses_the_new_models_pd(
+    store: Store, tmp_path: Path
+) -> None:
+    from finduo.policy.loader import shipped_policy
+    from finduo.simulation.from_store import load_columns, simulate_stored
+
+    model = train_models(
+        load_german(),
+        "bad",
+        "german-credit",
+        protected=PROTECTED,
+        id_columns=["application_id"],
+        kinds=["scorecard"],
+    )["scorecard"]
+    policy = shipped_policy().policy
+    fields = ["age_years", "credit_amount", "duration_months"]
+    as_of = datetime(2027, 1, 15, tzinfo=UTC)
+
+    stored, *_ = load_columns(store, fields, as_of=as_of)
+    rescored, *_ = load_columns(store, fields, as_of=as_of, model=model)
+    result = simulate_stored(store, policy, policy, as_of=as_of, model=model)
+
+    apps = load_german().set_index("application_id")
+    expected = model.predict_pd(
+        model.spec.encode_frame(apps.loc[list(rescored.application_id)].reset_index())
+    )
+    assert rescored.pd == pytest.approx(expected)
+    assert not np.allclose(stored.pd, rescored.pd)
+    assert result.simulation.n == 600

@@ -93,12 +93,22 @@ def simulate(
     lgd: Annotated[
         float, typer.Option(min=0, max=1, help="Loss given default, share of limit.")
     ] = 1.0,
+    model: Annotated[
+        str | None,
+        typer.Option(help="Re-score the stored applications with this model first."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """What-if: replay a version over the stored decisions against the active one."""
     from finduo import lifecycle
 
     store = open_store()
+    scorer = None
+    if model is not None:
+        from finduo.models import load_model
+        from finduo.monitoring.reference import model_folder
+
+        scorer = load_model(model_folder(store, model))
     result = lifecycle.simulate(
         store,
         actor(),
@@ -107,13 +117,15 @@ def simulate(
         until=_utc(until),
         as_of=_utc(as_of),
         lgd=lgd,
+        model=scorer,
     )
     if as_json:
         typer.echo(json.dumps(result.as_dict(), default=str))
         return
     sim = result.simulation
+    rescored = f", re-scored by {model}" if model else " with their stored pd"
     console.print(
-        f"replayed [bold]{sim.proposed}[/] over {sim.n:,} stored decisions "
+        f"replayed [bold]{sim.proposed}[/]{rescored} over {sim.n:,} stored decisions "
         f"({result.n_matured:,} with matured outcomes; {result.n_erased:,} erased "
         f"left out) in {result.seconds_read + result.seconds_replay:.2f} s"
     )

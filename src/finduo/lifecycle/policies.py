@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from finduo.errors import ConflictError, NotFoundError, PolicyError
 from finduo.lifecycle.roles import Step, require_step
@@ -99,8 +100,12 @@ def simulate(
     as_of: datetime | None = None,
     lgd: float = 1.0,
     definition: OutcomeDefinition | None = None,
+    model: Any = None,
 ) -> StoredReplay:
-    """Replay a stored version against the active one; record the figures."""
+    """Replay a stored version against the active one; record the figures.
+
+    ``model``: re-score the stored applications with this model first.
+    """
     version = resolve(store, ref)
     identity = require_step(store, actor, Step.SIMULATE, "policy", version.content_hash)
     proposed = loaded(version).policy
@@ -120,6 +125,7 @@ def simulate(
         as_of=as_of,
         lgd=lgd,
         definition=definition,
+        model=model,
     )
     sim = result.simulation
     store.record_event(
@@ -130,6 +136,7 @@ def simulate(
         {
             "against": against,
             "n": sim.n,
+            "rescored_with": getattr(model, "version", None),
             "n_erased_left_out": result.n_erased,
             "rates": sim.rates,
             "swap_in": sim.swap_in.n if sim.swap_in else None,

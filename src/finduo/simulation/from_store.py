@@ -85,6 +85,7 @@ def load_columns(
     until: datetime | None = None,
     as_of: datetime | None = None,
     definition: OutcomeDefinition | None = None,
+    model: Any = None,
 ) -> tuple[DecisionColumns, int, int, int]:
     """Acted-on stored decisions with matured labels, erased ones left out.
 
@@ -94,9 +95,19 @@ def load_columns(
     d = definition or OutcomeDefinition()
     as_of = as_of or datetime.now(UTC)
     rule = BadRule(as_of, d.bad_days_past_due, d.fraud_is_bad)
+    inputs = [f.name for f in model.spec.features] if model is not None else []
     frame, n_erased = replay_frame(
-        store, fields, since=since, until=until, outcomes=rule
+        store,
+        sorted(set(fields) | set(inputs)),
+        since=since,
+        until=until,
+        outcomes=rule,
     )
+    if model is not None:
+        # Re-scoring: the new model's pd replaces the stored one.
+        frame["pd"] = np.asarray(
+            model.predict_pd(model.spec.encode_frame(frame)), dtype=np.float64
+        )
     n_read = len(frame) + n_erased
     frame["bad"] = label_summary(frame, as_of, d)
     n_matured = int(frame["bad"].notna().sum())
@@ -113,8 +124,14 @@ def simulate_stored(
     as_of: datetime | None = None,
     lgd: float = 1.0,
     definition: OutcomeDefinition | None = None,
+    model: Any = None,
 ) -> StoredReplay:
-    """Replay ``proposed`` (against ``active``) over the stored decisions."""
+    """Replay ``proposed`` (against ``active``) over the stored decisions.
+
+    With ``model`` (a loaded RiskModel) the stored applications are scored
+    again and both policies are replayed on the new pd (re-scoring: slower,
+    reads every model input; erased applications cannot be re-scored).
+    """
     t0 = time.perf_counter()
     cols, n_read, n_erased, n_matured = load_columns(
         store,
@@ -123,6 +140,7 @@ def simulate_stored(
         until=until,
         as_of=as_of,
         definition=definition,
+        model=model,
     )
     t1 = time.perf_counter()
     sim = simulate(proposed, cols, active=active, lgd=lgd)
