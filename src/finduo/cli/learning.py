@@ -51,23 +51,23 @@ def reject_inference(
         "expected_cost": "cost",
         "cost_vs_known": "Δcost",
         "cost_vs_known_std": "±",
-        "approval_rate": "appr.",
-        "bad_rate_at_share": "bad@share",
+        "approval_rate": "appr",
+        "bad_rate_at_share": "bad@",
     }
     table.add_column("trained on")
     for header in cols.values():
         table.add_column(header, justify="right")
     names = {
-        "known_only": "approved only",
-        "fuzzy": "+ fuzzy",
-        "parcelling": "+ parcelling",
-        "oracle": "oracle (all)",
+        "known_only": "approved",
+        "fuzzy": "+fuzzy",
+        "parcelling": "+parcel",
+        "oracle": "oracle",
     }
     for variant, row in result.summary.iterrows():
         table.add_row(
             names.get(str(variant), str(variant)),
             *[
-                f"{row[c]:+.4f}" if c.endswith("vs_known") else f"{row[c]:.4f}"
+                f"{row[c]:+.3f}" if c.endswith("vs_known") else f"{row[c]:.3f}"
                 for c in cols
             ],
         )
@@ -77,7 +77,9 @@ def reject_inference(
         f"Evaluated on held-out folds with every outcome known. Expected cost at "
         f"the Bayes cut-off pd < {s['cutoff']:.4f} (5 per bad approved, 1 per good "
         f"declined); bad rate at share = bad rate among the {1 - decline_share:.0%} "
-        "lowest-pd applicants; Δ = paired difference to approved only, fold by "
+        "lowest-pd applicants (bad@); approved = trained on approved only; "
+        "+fuzzy / +parcel: with reject inference; oracle: every outcome (no live "
+        "process has it); Δ = paired difference to approved only, fold by "
         "fold (± its std). Fold-to-fold spread of the cost (std): "
         + ", ".join(
             f"{names[v]} cost ±{spread[v]:.3f}" for v in ("known_only", "parcelling")
