@@ -244,15 +244,18 @@ def test_batch_error_names_the_item_and_field(
 def test_stored_decision_is_read_back_and_unknown_is_404(
     api: Api, applications: list[dict[str, Any]]
 ) -> None:
-    decided = api.decide(applications[7]).json()["decision"]
-
-    found = api.client.get(
-        f"/v1/decisions/{decided['decision_id']}", headers=api.auth("analyst")
-    )
+    answered = [api.decide(app).json() for app in applications[7:17]]
+    found = [
+        api.client.get(
+            f"/v1/decisions/{a['decision']['decision_id']}", headers=api.auth("analyst")
+        )
+        for a in answered
+    ]
     missing = api.client.get("/v1/decisions/nope", headers=api.auth("analyst"))
 
-    assert found.status_code == 200
-    assert found.json()["decision"] == decided
+    assert [f.status_code for f in found] == [200] * len(answered)
+    assert [f.json()["decision"] for f in found] == [a["decision"] for a in answered]
+    assert [f.json()["case_id"] for f in found] == [a["case_id"] for a in answered]
     assert missing.status_code == 404
     assert missing.json()["error"] == "not_found"
 

@@ -123,8 +123,10 @@ def build_router(
     def get_decision(
         decision_id: DecisionId, store: StoreDep, _who: DecisionReader
     ) -> DecisionOut:
-        """A stored decision by its id."""
-        return DecisionOut(decision=store.get_decision(decision_id))
+        """A stored decision by its id, with the case it opened."""
+        decision = store.get_decision(decision_id)
+        case = store.case_for_decision(decision_id)
+        return DecisionOut(decision=decision, case_id=case.id if case else None)
 
     return router
 
