@@ -53,13 +53,18 @@ def load_policy_in_force(settings: Settings, store: Store) -> LoadedPolicy:
     return shipped_policy()
 
 
-def load_champion(settings: Settings, policy: LoadedPolicy) -> Any:
-    """The newest saved model of the policy's champion kind.
+def champion_folder(settings: Settings, policy: LoadedPolicy) -> Path:
+    """The folder of the newest saved model of the policy's champion kind.
 
     A model trained on the data set the policy is named after comes first
     (German credit for the shipped policy); else the newest of that kind.
+
+    Raises
+    ------
+    ConfigError
+        When no such model has been trained.
     """
-    from finduo.models import list_models, load_model
+    from finduo.models import list_models
 
     kind = policy.policy.champion
     base = settings.models_dir
@@ -69,7 +74,14 @@ def load_champion(settings: Settings, policy: LoadedPolicy) -> Any:
             f"no trained {kind} model in {base}: run `finduo train` first "
             f"(the policy {policy.version} names {kind} as its champion)."
         )
-    return load_model(Path(found[0]["folder"]))
+    return Path(found[0]["folder"])
+
+
+def load_champion(settings: Settings, policy: LoadedPolicy) -> Any:
+    """The newest saved model of the policy's champion kind (see above)."""
+    from finduo.models import load_model
+
+    return load_model(champion_folder(settings, policy))
 
 
 def create_app(
@@ -158,6 +170,7 @@ def _version() -> str:
 
 __all__ = [
     "app_from_environment",
+    "champion_folder",
     "create_app",
     "load_champion",
     "load_policy_in_force",

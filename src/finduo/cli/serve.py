@@ -61,15 +61,22 @@ def serve(
     """Serve the HTTP API: decisions, cases, outcomes, health and metrics."""
     import uvicorn
 
-    from finduo.api.app import prepare_store
+    from finduo.api.app import champion_folder, load_policy_in_force, prepare_store
 
     settings = get_settings()
-    # Migrate once here, not in every worker at the same moment.
-    prepare_store(settings)
+    # Migrate once here, not in every worker at the same moment, and refuse
+    # to start without a model rather than let every worker fail.
+    store = prepare_store(settings)
+    try:
+        policy = load_policy_in_force(settings, store)
+        model = champion_folder(settings, policy)
+    finally:
+        store.close()
     if workers > 1:
         os.environ[MULTIPROC_ENV] = str(_metrics_dir(settings.state_dir))
     typer.echo(
-        f"finduo serving on http://{host}:{port} with {workers} worker(s); "
+        f"finduo serving on http://{host}:{port} with {workers} worker(s), "
+        f"policy {policy.version}, model {model.name}; "
         f"OpenAPI at http://{host}:{port}/docs",
         err=True,
     )
