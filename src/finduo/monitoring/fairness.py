@@ -98,6 +98,7 @@ def group_fairness(
     )
     out = mf.by_group.reset_index()
     out.columns = ["group", "n", "approval_rate"]
+    out["n"] = out["n"].astype(int)
     top = out["approval_rate"].max()
     out["approval_ratio"] = out["approval_rate"] / top if top > 0 else np.nan
     out["flag"] = out["approval_ratio"] < FOUR_FIFTHS
