@@ -511,6 +511,13 @@ def report(results: list[PathResult], options: Options, notes: list[str]) -> str
             f"{r.closed.rate:>13.0f}{100 * r.closed.error_share:>10.2f}"
             f"{r.cpu_ms:>12.2f}  {r.closed_tool}"
         )
+    for r in results:
+        if r.open is not None and r.open.errors:
+            bad = {k: v for k, v in r.open.statuses.items() if not 200 <= k < 300}
+            lines.append(
+                f"  {r.backend} {r.path} open-loop errors by status "
+                f"(0: connection failed, -1: no answer in time): {bad}"
+            )
     lines += [
         "",
         f"targets (fast path): p50 <= {TARGETS['p50_ms']:g} ms and p99 <= "
