@@ -126,17 +126,26 @@ def test_unseen_category_is_decided_and_referred(
     assert any("checking_account" in reason for reason in decision["referral_reasons"])
 
 
-def test_request_body_over_the_limit_is_413(api: Api) -> None:
+def test_request_body_over_the_limit_is_413_declared_or_streamed(api: Api) -> None:
     limit = api.settings.max_request_bytes
-    body = json.dumps({"application_id": "x" * (limit + 10)})
+    body = json.dumps({"application_id": "x" * (limit + 10)}).encode()
+    headers = {**api.auth("decider"), "Content-Type": "application/json"}
 
-    response = api.client.post(
+    declared = api.client.post("/v1/decisions", content=body, headers=headers)
+    streamed = api.client.post(
         "/v1/decisions",
-        content=body,
-        headers={**api.auth("decider"), "Content-Type": "application/json"},
+        content=(body[i : i + 65536] for i in range(0, len(body), 65536)),
+        headers=headers,
     )
+    text = api.client.get("/metrics", headers=api.auth("analyst")).text
 
-    assert response.status_code == 413
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        assert response.json()["error"] == "too_large"
+        assert str(limit) in response.json()["message"]
+    assert "Content-Length" not in streamed.request.headers
+    assert 'status="413"' in text
+    assert api.store.list_decisions() == []
 
 
 def test_same_idempotency_key_and_body_replays_the_first_decision(

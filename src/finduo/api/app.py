@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from finduo.api.errors import install_error_handlers
+from finduo.api.limits import BodyLimitMiddleware
 from finduo.api.metrics import ApiMetrics, MetricsMiddleware
 from finduo.api.routes import cases, decisions, health, metrics, outcomes
 from finduo.api.service import EngineStoreView, Service
@@ -122,7 +123,6 @@ def create_app(
         version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
-        max_body_size=settings.max_request_bytes,
     )
     app.state.service = service
     install_error_handlers(app)
@@ -132,6 +132,8 @@ def create_app(
         app.redoc_url,
         app.swagger_ui_oauth2_redirect_url,
     }
+    # Added first, so it runs inside the metrics: a 413 is counted too.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(
         MetricsMiddleware,
         metrics=service.metrics,
