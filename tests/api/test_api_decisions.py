@@ -279,3 +279,13 @@ def test_stop_switch_sends_every_application_to_review(
     assert {a["decision"]["outcome"] for a in answers} == {"refer"}
     assert all("stop_switch" in a["decision"]["referral_reasons"] for a in answers)
     assert all(a["case_id"] for a in answers)
+
+
+def test_policy_of_every_decision_is_kept_in_the_store(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    decision = api.decide(applications[0]).json()["decision"]
+
+    versions = api.store.list_policy_versions()
+
+    assert decision["policy_version"] in {v.version_label for v in versions}

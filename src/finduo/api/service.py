@@ -265,6 +265,10 @@ class EngineStoreView:
         self._store = store
         self._stop = _TtlCache(stop_switch_seconds, max_items=1)
 
+    def save_policy_version(self, *args: Any, **kwargs: Any) -> Any:
+        """Keep the policy's text in the store (the engine does so at start)."""
+        return self._store.save_policy_version(*args, **kwargs)
+
     def stop_switch(self) -> bool:
         state: bool | None = self._stop.get("stop")
         if state is None:
