@@ -20,7 +20,6 @@ from finduo.api.metrics import ApiMetrics, MetricsMiddleware
 from finduo.api.routes import cases, decisions, health, metrics, outcomes
 from finduo.api.service import EngineStoreView, Service
 from finduo.decisions.engine import Engine
-from finduo.errors import ConfigError
 from finduo.policy import LoadedPolicy, load_policy, parse_policy, shipped_policy
 from finduo.settings import Settings, get_settings
 from finduo.store import Store
@@ -54,35 +53,33 @@ def load_policy_in_force(settings: Settings, store: Store) -> LoadedPolicy:
     return shipped_policy()
 
 
-def champion_folder(settings: Settings, policy: LoadedPolicy) -> Path:
-    """The folder of the newest saved model of the policy's champion kind.
+def champion_folder(
+    settings: Settings, policy: LoadedPolicy, store: Store | None = None
+) -> Path:
+    """The folder of the model that decides under ``policy``.
 
-    A model trained on the data set the policy is named after comes first
-    (German credit for the shipped policy); else the newest of that kind.
+    The store's promoted (active) model of the policy's champion kind; where
+    none was promoted, the newest saved model of that kind (one trained on
+    the data set the policy is named after first). See
+    :func:`finduo.lifecycle.champion.champion_folder`.
 
     Raises
     ------
     ConfigError
-        When no such model has been trained.
+        When no such model has been promoted or trained.
     """
-    from finduo.models import list_models
+    from finduo.lifecycle.champion import champion_folder as folder_of
 
-    kind = policy.policy.champion
-    base = settings.models_dir
-    found = list_models(kind, policy.policy.name, base) or list_models(kind, None, base)
-    if not found:
-        raise ConfigError(
-            f"no trained {kind} model in {base}: run `finduo train` first "
-            f"(the policy {policy.version} names {kind} as its champion)."
-        )
-    return Path(found[0]["folder"])
+    return folder_of(policy, store=store, models_dir=settings.models_dir)
 
 
-def load_champion(settings: Settings, policy: LoadedPolicy) -> Any:
-    """The newest saved model of the policy's champion kind (see above)."""
+def load_champion(
+    settings: Settings, policy: LoadedPolicy, store: Store | None = None
+) -> Any:
+    """The model that decides under ``policy`` (see :func:`champion_folder`)."""
     from finduo.models import load_model
 
-    return load_model(champion_folder(settings, policy))
+    return load_model(champion_folder(settings, policy, store))
 
 
 def create_app(
@@ -105,7 +102,7 @@ def create_app(
     if policy is None:
         policy = load_policy_in_force(settings, store)
     if model is None:
-        model = load_champion(settings, policy)
+        model = load_champion(settings, policy, store)
     engine = Engine(model, policy, store=EngineStoreView(store), actor="api")
     service = Service(
         settings, store, engine, ApiMetrics(), token_cache_seconds=token_cache_seconds

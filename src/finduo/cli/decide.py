@@ -23,13 +23,21 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from finduo.cli._common import active_policy, actor, console, open_store
+from finduo.cli._common import (
+    active_policy,
+    actor,
+    console,
+    current_user,
+    open_store,
+)
 from finduo.decisions.batch import rejects_path_for, validate_frame, write_rejects
 from finduo.decisions.model import Decision
-from finduo.errors import ConfigError
+from finduo.errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from finduo.datasets.csvio import TextTable
 
     from finduo.decisions.batch import ValidatedBatch
     from finduo.decisions.engine import Engine
@@ -111,41 +119,58 @@ def load_engine(
 ) -> Engine:
     """The engine of the CLI: policy in force, its champion model, the store.
 
-    Without ``model_dir``: the newest saved model of the policy's champion
-    kind, trained on ``dataset`` when given, else preferably on the data set
-    the policy is named after.
+    Without ``model_dir``: the store's promoted (active) model of the
+    policy's champion kind, else the newest saved model of that kind, trained
+    on ``dataset`` when given, else preferably on the data set the policy is
+    named after (see :func:`finduo.lifecycle.champion.champion_folder`).
     """
     from finduo.decisions.engine import Engine
-    from finduo.models import list_models, load_model
-    from finduo.models.artifacts import models_dir
+    from finduo.lifecycle.champion import champion_folder
+    from finduo.models import load_model
 
     loaded = active_policy(policy_file, store)
     if model_dir is None:
-        kind = loaded.policy.champion
-        # As the API: a model trained on the data set the policy is named
-        # after comes first, else the newest of the champion's kind.
-        found = (
-            list_models(kind=kind, dataset=dataset)
-            if dataset
-            else list_models(kind, loaded.policy.name) or list_models(kind, None)
-        )
-        if not found:
-            on = f" on {dataset!r}" if dataset else ""
-            raise ConfigError(
-                f"no trained {loaded.policy.champion} model{on} in {models_dir()}: "
-                "run `finduo train` first (or pass --model FOLDER)"
-            )
-        model_dir = Path(found[0]["folder"])
+        model_dir = champion_folder(loaded, store=store, dataset=dataset)
     return Engine(load_model(model_dir), loaded, store, actor=user)
 
 
 def read_applications(
     path: Path, sep: str | None, decimal: str | None, encoding: str | None
-) -> pd.DataFrame:
-    """Read an applications CSV (German conventions detected or set by flags)."""
-    from finduo.datasets.csvio import read_table
+) -> TextTable:
+    """Read an applications CSV as text (conventions detected or set by flags).
 
-    return read_table(path, sep=sep, decimal=decimal, encoding=encoding)
+    Numbers are parsed per cell by validation, strictly under the decimal
+    mark: a misread amount is a reject, never a silent wrong number.
+    """
+    from finduo.datasets.csvio import read_text_table
+
+    return read_text_table(path, sep=sep, decimal=decimal, encoding=encoding)
+
+
+def decided_before(store: Any, frame: pd.DataFrame) -> dict[str, str]:
+    """Application ids of ``frame`` the store has decided, with the reject reason."""
+    from finduo.decisions.validation import ID_FIELD
+
+    if ID_FIELD not in frame.columns:
+        return {}
+    ids = [str(v).strip() for v in frame[ID_FIELD] if v is not None]
+    found = store.latest_decisions_for(ids)
+    return {
+        app_id: (
+            f"already decided on {created:%Y-%m-%d} as {decision_id}; "
+            "use --redecide to decide again"
+        )
+        for app_id, (decision_id, created) in found.items()
+    }
+
+
+def check_out_path(out: Path) -> None:
+    """Refuse an output file other than .csv or .jsonl."""
+    if out.suffix.lower() not in (".csv", ".jsonl"):
+        raise DataError(
+            f"--out {out}: decisions are written as .csv or .jsonl, "
+            f"not {out.suffix or 'a file without extension'}"
+        )
 
 
 def decide_with_progress(
@@ -221,14 +246,38 @@ def decide(
     encoding: Annotated[
         str | None, typer.Option(help="File encoding; default detected.")
     ] = None,
+    redecide: Annotated[
+        bool,
+        typer.Option(
+            "--redecide",
+            help="Decide application ids the store has decided before; their "
+            "still-open cases are closed as superseded.",
+        ),
+    ] = False,
 ) -> None:
-    """Decide a CSV of applications; invalid rows go to <out>.rejects.csv."""
-    frame = read_applications(applications, sep, decimal, encoding)
+    """Decide a CSV of applications; invalid rows go to <out>.rejects.csv.
+
+    Exit code 0 when the batch ran, even with rejects (their count is
+    printed); see the README for the other exit codes.
+    """
+    check_out_path(out)
+    table = read_applications(applications, sep, decimal, encoding)
+    frame = table.frame
     store = open_store()
-    engine = load_engine(policy_file, model_dir, store, actor(), dataset)
-    batch = validate_frame(frame, engine.schema)
+    user = actor()
+    engine = load_engine(policy_file, model_dir, store, user, dataset)
+    seen = {} if redecide else decided_before(store, frame)
+    batch = validate_frame(
+        frame, engine.schema, lines=table.lines, decimal=table.decimal, seen=seen
+    )
     rejects_file = rejects_path_for(out)
     write_rejects(rejects_file, batch.rejects)
+    mark = (
+        f"decimal mark {table.decimal!r} ({table.decimal_source})"
+        if table.decimal
+        else "decimal mark unknown (ambiguous numbers rejected; set --decimal)"
+    )
+    console.print(f"read {applications} with separator {table.sep!r}, {mark}")
     if batch.ignored_columns:
         console.print(
             f"ignored column(s), not part of an application: "
@@ -236,11 +285,31 @@ def decide(
         )
     decided = decide_with_progress(engine, batch)
     write_decisions(out, decided)
+    superseded: list[str] = []
+    if redecide:
+        for decision, _ in decided:
+            superseded += store.supersede_open_cases(
+                decision.application_id, decision.decision_id, user
+            )
     console.print(
         f"read {batch.rows_read} row(s): {len(batch.records)} decided, "
-        f"{batch.invalid_rows} invalid, {batch.duplicate_rows} duplicate id(s) "
-        f"-> rejects in {rejects_file}"
+        f"{batch.invalid_rows} invalid, {batch.duplicate_rows} duplicate id(s), "
+        f"{batch.decided_before} decided before"
     )
+    if batch.rejected_rows:
+        console.print(
+            f"[bold red]{batch.rejected_rows} row(s) REJECTED[/] - not decided; "
+            f"see {rejects_file} (row, file line, field, reason, value as typed)"
+        )
+    else:
+        console.print(f"no rejects ({rejects_file} is empty)")
+    if superseded:
+        console.print(
+            f"{len(superseded)} open case(s) of earlier decisions closed as "
+            f"superseded: {', '.join(c[:8] for c in superseded)}"
+        )
+    how = "" if current_user.get() else " (no --as given)"
+    console.print(f"acting as {user}{how}")
     console.print(
         f"model {engine.model.version} · policy {engine.loaded.version} · "
         f"decisions in {out}"
@@ -271,7 +340,7 @@ def fields(
     """The columns an applications CSV needs, with the values each accepts."""
     from finduo.decisions.validation import GERMAN_RANGES, ID_FIELD
 
-    engine = load_engine(policy_file, model_dir, None, actor(), dataset)
+    engine = load_engine(policy_file, model_dir, open_store(), actor(), dataset)
     schema = engine.schema
     specs = {f.name: f for f in engine.model.spec.features}
     table = Table(title=f"Fields of an application for {engine.model.version}")

@@ -20,6 +20,7 @@ from finduo.cli._common import active_policy, console, open_store
 from finduo.cli.cases import cases_table
 from finduo.cli.decide import decide_with_progress, print_counts, write_decisions
 from finduo.decisions.summary import HeldOutSummary, summarise_held_out
+from finduo.policy.loader import LoadedPolicy
 from finduo.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,23 @@ def print_summary(summary: HeldOutSummary) -> None:
     console.print(costs)
 
 
+def policy_in_force() -> LoadedPolicy:
+    """FINDUO_POLICY, else the policy activated in the user's store, else shipped.
+
+    The user's store is only read where one exists; the demo never creates it.
+    """
+    settings = get_settings()
+    if settings.policy is None and (
+        settings.database_url or (settings.state_dir / "finduo.db").is_file()
+    ):
+        main = open_store()
+        try:
+            return active_policy(store=main)
+        finally:
+            main.close()
+    return active_policy()
+
+
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the split and the models.")] = 0,
     test_size: Annotated[
@@ -87,7 +105,7 @@ def demo(
         f"(bad rate {train[TARGET].mean():.1%}), deciding {len(held_out)} held out"
     )
 
-    loaded = active_policy()
+    loaded = policy_in_force()
     with console.status("training LightGBM and the scorecard ..."):
         models = train_models(
             train.reset_index(drop=True),

@@ -69,7 +69,7 @@ def serve(
     store = prepare_store(settings)
     try:
         policy = load_policy_in_force(settings, store)
-        model = champion_folder(settings, policy)
+        model = champion_folder(settings, policy, store)
     finally:
         store.close()
     if workers > 1:
