@@ -215,6 +215,35 @@ def group_cpu_seconds(group: int) -> float:
     return total
 
 
+def durable_commit_floor(folder: Path, count: int = 200) -> tuple[float, float]:
+    """p50 and p99, in ms, of a bare one-row SQLite commit with synchronous=FULL.
+
+    No service can answer a durable decision faster than its disk commits:
+    this is the floor under every latency below, measured on the same disk.
+    """
+    import sqlite3
+
+    path = folder / "floor.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("CREATE TABLE t (a TEXT)")
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO t VALUES (?)", ("x" * 500,))
+            conn.execute("COMMIT")
+            times.append(time.perf_counter() - started)
+    finally:
+        conn.close()
+        for leftover in folder.glob("floor.sqlite*"):
+            leftover.unlink()
+    values = np.asarray(times) * 1000
+    return float(np.percentile(values, 50)), float(np.percentile(values, 99))
+
+
 # -- load -----------------------------------------------------------------
 
 
@@ -485,7 +514,12 @@ def _ms(values: list[float], q: float) -> str:
     return f"{np.percentile(np.asarray(values), q) * 1000:.3f}" if values else "-"
 
 
-def report(results: list[PathResult], options: Options, notes: list[str]) -> str:
+def report(
+    results: list[PathResult],
+    options: Options,
+    notes: list[str],
+    floor: tuple[float, float] | None = None,
+) -> str:
     lines = [
         "finduo API benchmark on 127.0.0.1 "
         f"({os.cpu_count()} cores, {options.workers} worker(s), durable commits: "
@@ -493,6 +527,14 @@ def report(results: list[PathResult], options: Options, notes: list[str]) -> str
         "load average of the machine (1, 5, 15 min) at the end: "
         + ", ".join(f"{x:.1f}" for x in os.getloadavg())
         + " (other work on it slows every figure below)",
+        *(
+            [
+                "durable-commit floor of this disk now (bare SQLite commit, "
+                f"synchronous=FULL): p50 {floor[0]:.2f} ms, p99 {floor[1]:.2f} ms"
+            ]
+            if floor
+            else []
+        ),
         f"open loop: {options.rate:g} requests/s for {options.open_seconds:g} s; "
         f"closed loop: {options.connections} connections for "
         f"{options.closed_seconds:g} s",
@@ -589,7 +631,8 @@ def run(options: Options, out: Callable[[str], None] = print) -> list[PathResult
                 results.append(_run_path(fixture, backend, path, options, work))
         if not shutil.which("wrk"):
             notes.append("wrk not found: the closed loop used the Python client.")
-        out(report(results, options, notes))
+        floor = durable_commit_floor(work)
+        out(report(results, options, notes, floor))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
