@@ -48,6 +48,11 @@ BY_HAND = {
         "unpaid_last": 3102 / 20000,
         "bill_growth": 3913 / 20000,
         "paid_to_limit": 689 / 20000,
+        "balance_cur": 3913,
+        "available_credit": 20000 - 3913,
+        "paid_last": 0,
+        "paid_mean_3": 689 / 3,
+        "unpaid_last_amt": 3102,
     },
     "2": {
         "delinq_cur": 0,
@@ -67,6 +72,10 @@ BY_HAND = {
         "missed_payments": 2,
         "bill_growth": (2682 - 3261) / 120000,
         "paid_to_limit": 5000 / 120000,
+        "balance_cur": 2682,
+        "available_credit": 120000 - 2682,
+        "paid_mean_3": 2000 / 3,
+        "unpaid_last_amt": 1725,
     },
     "3": {
         "delinq_worst_6": 0,
@@ -78,6 +87,11 @@ BY_HAND = {
         "min_payments": 5,
         "missed_payments": 0,
         "util_cur": 29239 / 90000,
+        "balance_cur": 29239,
+        "available_credit": 90000 - 29239,
+        "paid_last": 1518,
+        "paid_mean_3": (1518 + 1500 + 1000) / 3,
+        "unpaid_last_amt": 14027 - 1518,
     },
 }
 

@@ -67,6 +67,11 @@ FEATURES: tuple[str, ...] = (
     "unpaid_last",
     "bill_growth",
     "paid_to_limit",
+    "balance_cur",
+    "available_credit",
+    "paid_last",
+    "paid_mean_3",
+    "unpaid_last_amt",
 )
 
 
@@ -297,6 +302,13 @@ def statement_features(panel: StatementPanel) -> dict[str, np.ndarray]:
     out["unpaid_last"] = (bill[:, 1] - paid[:, 0]) / limit
     out["bill_growth"] = (bill[:, 0] - bill[:, WINDOW - 1]) / limit
     out["paid_to_limit"] = _nansum(paid[:, :WINDOW]) / limit
+    # Amounts in currency units, beside the ratios above: trees split on one
+    # input at a time, so a ratio does not stand in for the amount itself.
+    out["balance_cur"] = bill[:, 0]
+    out["available_credit"] = panel.limit - bill[:, 0]
+    out["paid_last"] = paid[:, 0]
+    out["paid_mean_3"] = _nanmean(paid[:, :3])
+    out["unpaid_last_amt"] = bill[:, 1] - paid[:, 0]
     return out
 
 
