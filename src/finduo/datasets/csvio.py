@@ -10,8 +10,10 @@ set them, and :func:`detect_id_columns` names the columns that identify a row
 from __future__ import annotations
 
 import csv
+import io
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +29,83 @@ _DECIMAL_POINT = re.compile(r"^-?\d+\.\d+$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _ID_LAST = {"id", "nr", "no", "number", "nummer", "key", "uuid", "kennung"}
 _ID_FIRST = {"id", "nr"}
+
+
+class NumberFormatError(ValueError):
+    """A cell is not a number as written under the file's decimal mark."""
+
+
+def check_marks(sep: str | None, decimal: str | None) -> None:
+    """Refuse a decimal mark other than ``,``/``.`` or one equal to the separator."""
+    if decimal is not None and decimal not in (",", "."):
+        raise DataError(
+            f"decimal mark {decimal!r} is not supported: use --decimal , or --decimal ."
+        )
+    if sep is not None and len(sep) != 1:
+        raise DataError(f"separator {sep!r} must be a single character (e.g. ; or ,)")
+    if sep is not None and sep == decimal:
+        raise DataError(f"separator and decimal mark cannot both be {sep!r}")
+
+
+def parse_number(text: str, decimal: str | None) -> int | float:
+    """One cell as a number, strictly, under decimal mark ``decimal``.
+
+    The other mark may group thousands, but only in groups of exactly three
+    digits after a first group of one to three (``12.000,50`` with a decimal
+    comma, ``1,250.50`` with a decimal point). A number without a decimal
+    mark stays an ``int``. With ``decimal`` None (unknown), a text read both
+    ways must give the same number: ``2,500`` could be 2500 or 2.5 and is
+    refused as ambiguous, ``1,250.50`` can only be 1250.5.
+
+    Raises
+    ------
+    NumberFormatError
+        With a readable reason, when the text is not such a number.
+    """
+    cleaned = text.strip()
+    if decimal is None:
+        readings: dict[str, int | float] = {}
+        for mark in (".", ","):
+            try:
+                readings[mark] = parse_number(cleaned, mark)
+            except NumberFormatError:
+                continue
+        if not readings:
+            raise NumberFormatError("not a number")
+        values = set(readings.values())
+        if len(values) > 1:
+            raise NumberFormatError(
+                "ambiguous number: "
+                + " or ".join(f"{v:g}" for v in sorted(values))
+                + " (set the decimal mark with --decimal , or --decimal .)"
+            )
+        return next(iter(readings.values()))
+    group = "." if decimal == "," else ","
+    sign = ""
+    if cleaned[:1] in "+-":
+        sign, cleaned = cleaned[:1], cleaned[1:]
+    whole, mark, fraction = cleaned.partition(decimal)
+    if mark and not (fraction.isascii() and fraction.isdigit()):
+        raise NumberFormatError(f"not a number with decimal mark {decimal!r}")
+    if group in whole:
+        parts = whole.split(group)
+        if not (
+            all(p.isascii() and p.isdigit() for p in parts)
+            and 1 <= len(parts[0]) <= 3
+            and all(len(p) == 3 for p in parts[1:])
+        ):
+            raise NumberFormatError(
+                f"not a number with decimal mark {decimal!r} "
+                f"(thousands grouped by {group!r} need groups of 3 digits)"
+            )
+        whole = "".join(parts)
+    if not (whole.isascii() and whole.isdigit()):
+        raise NumberFormatError(
+            f"not a number with decimal mark {decimal!r}" if whole else "not a number"
+        )
+    if not mark:
+        return int(sign + whole)
+    return float(f"{sign}{whole}.{fraction}")
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -71,6 +150,139 @@ def detect_decimal(lines: list[str], sep: str) -> str:
     return "," if comma > point else "."
 
 
+@dataclass
+class TextTable:
+    """A CSV read as text: every cell as typed (None when empty).
+
+    ``lines[i]`` is the file line on which data row ``i + 1`` starts (the
+    header is line 1; blank lines are skipped, so rows and lines can differ).
+    ``decimal`` is the mark numbers are read with: set by flag, detected from
+    cells that read as a number under one mark only, or None (unknown: each
+    cell must then read the same under both).
+    """
+
+    frame: pd.DataFrame
+    lines: list[int]
+    sep: str
+    decimal: str | None
+    decimal_source: str
+    encoding: str
+
+
+def detect_decimal_strict(rows: list[list[str]]) -> str | None:
+    """The mark under which more cells read as a number than under the other.
+
+    A cell counts only when it reads as a number under one mark alone
+    (``1,250.50``, ``2,5``, ``99.50``); None when no cell decides or the
+    counts tie.
+    """
+    votes = {".": 0, ",": 0}
+    for row in rows:
+        for cell in row:
+            readable = []
+            for mark in (".", ","):
+                try:
+                    parse_number(cell, mark)
+                except NumberFormatError:
+                    continue
+                readable.append(mark)
+            if len(readable) == 1:
+                votes[readable[0]] += 1
+    if votes["."] == votes[","]:
+        return None
+    return "." if votes["."] > votes[","] else ","
+
+
+def read_text_table(
+    path: Path | str,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
+) -> TextTable:
+    """Read a CSV of applications cell by cell as text, keeping line numbers.
+
+    Numbers are not converted here: validation parses each cell strictly
+    under :attr:`TextTable.decimal`, so that an ambiguous or malformed number
+    is a reject naming its row and raw text, never a silent misreading.
+
+    Raises
+    ------
+    DataError
+        When the file is missing, empty, not decodable, a row has more cells
+        than the header, or the flags are invalid.
+    """
+    check_marks(sep, decimal)
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"data file {path} does not exist.", path=str(path))
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DataError(f"data file {path} is empty.", path=str(path))
+    encoding = encoding or detect_encoding(raw[:_SAMPLE_BYTES])
+    try:
+        text = raw.decode(encoding)
+    except LookupError as exc:
+        raise DataError(f"unknown encoding {encoding!r} for {path}.") from exc
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path} is not valid {encoding} at byte {exc.start}: "
+            "set the file encoding with --encoding (e.g. cp1252)"
+        ) from exc
+    sample = [line for line in text.splitlines()[:50] if line.strip()]
+    sep = sep or detect_separator(sample)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    last_line = 0
+    try:
+        for cells in reader:
+            start, last_line = last_line + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                doubled = sorted({c for c in header if header.count(c) > 1})
+                if doubled:
+                    raise DataError(
+                        f"{path}: column(s) {doubled} appear more than once "
+                        "in the header"
+                    )
+                continue
+            if len(cells) > len(header):
+                raise DataError(
+                    f"{path} line {start}: {len(cells)} fields, the header has "
+                    f"{len(header)} (is the separator {sep!r} right? set it "
+                    "with --sep)",
+                    line=start,
+                )
+            rows.append([c.strip() for c in cells] + [""] * (len(header) - len(cells)))
+            lines.append(start)
+    except csv.Error as exc:
+        raise DataError(f"cannot read {path} as CSV (sep={sep!r}): {exc}") from exc
+    if header is None:
+        raise DataError(f"data file {path} is empty.", path=str(path))
+    source = "set"
+    if decimal is None:
+        decimal = detect_decimal_strict(rows)
+        source = "detected" if decimal else "unknown"
+    frame = pd.DataFrame(
+        [[c if c else None for c in row] for row in rows],
+        columns=header,
+        dtype=object,
+    )
+    logger.info(
+        "read %s as text: %d rows (sep=%r, decimal=%r %s, encoding=%s)",
+        path,
+        len(frame),
+        sep,
+        decimal,
+        source,
+        encoding,
+    )
+    return TextTable(frame, lines, sep, decimal, source, encoding)
+
+
 def read_table(
     path: Path | str,
     sep: str | None = None,
@@ -113,6 +325,7 @@ def read_table(
     if len(raw) == _SAMPLE_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last sampled line may be cut
     sep = sep or detect_separator(lines)
+    check_marks(sep, decimal)
     decimal = decimal or detect_decimal(lines, sep)
     thousands = "." if decimal == "," else None
     try:
@@ -210,10 +423,16 @@ def write_table(df: pd.DataFrame, path: Path | str, german: bool = False) -> Pat
 
 
 __all__ = [
+    "NumberFormatError",
+    "TextTable",
+    "check_marks",
     "detect_decimal",
+    "detect_decimal_strict",
     "detect_encoding",
     "detect_id_columns",
     "detect_separator",
+    "parse_number",
     "read_table",
+    "read_text_table",
     "write_table",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,18 +21,24 @@ from pydantic import ValidationError
 from finduo.decisions.validation import ID_FIELD, ApplicationSchema, field_errors
 from finduo.errors import DataError
 
-REJECT_COLUMNS = ("row", "application_id", "field", "reason", "value")
+REJECT_COLUMNS = ("row", "line", "application_id", "field", "reason", "value")
 
 
 @dataclass(frozen=True)
 class Reject:
-    """One reason a row was rejected; ``row`` counts data rows from 1."""
+    """One reason a row was rejected.
+
+    ``row`` counts data rows from 1; ``line`` is the file line the row starts
+    on (header = line 1), when read from a file; ``value`` is the cell as
+    typed where the row came from text.
+    """
 
     row: int
     application_id: str | None
     field: str
     reason: str
     value: Any
+    line: int | None = None
 
 
 @dataclass
@@ -45,15 +51,38 @@ class ValidatedBatch:
     rows_read: int = 0
     invalid_rows: int = 0
     duplicate_rows: int = 0
+    decided_before: int = 0
     ignored_columns: list[str] = field(default_factory=list)
 
     @property
     def rejected_rows(self) -> int:
-        return self.invalid_rows + self.duplicate_rows
+        return self.invalid_rows + self.duplicate_rows + self.decided_before
 
 
-def validate_frame(frame: pd.DataFrame, schema: ApplicationSchema) -> ValidatedBatch:
+def validate_frame(
+    frame: pd.DataFrame,
+    schema: ApplicationSchema,
+    *,
+    lines: Sequence[int] | None = None,
+    decimal: str | None = None,
+    seen: Mapping[str, str] | None = None,
+) -> ValidatedBatch:
     """Validate every row of ``frame`` against ``schema``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The applications; text cells (as :func:`read_text_table` gives them)
+        are parsed strictly under ``decimal``.
+    schema : ApplicationSchema
+        What an application must hold.
+    lines : sequence of int, optional
+        File line of each row, reported beside the row number.
+    decimal : str, optional
+        Decimal mark of number texts; None = unknown (ambiguous texts refused).
+    seen : mapping of str to str, optional
+        Application ids decided before (e.g. in the store), each with the
+        reason to reject it again.
 
     Raises
     ------
@@ -75,8 +104,11 @@ def validate_frame(frame: pd.DataFrame, schema: ApplicationSchema) -> ValidatedB
         ignored_columns=[str(c) for c in frame.columns if c not in schema.fields],
     )
     first_row: dict[str, int] = {}
+    seen = seen or {}
     for number, row in enumerate(frame[known].to_dict(orient="records"), start=1):
-        values = schema.csv_values({str(k): v for k, v in row.items()})
+        line = lines[number - 1] if lines is not None else None
+        raw = {str(k): v for k, v in row.items()}
+        values, unreadable = schema.csv_row(raw, decimal)
         raw_id = values.get(ID_FIELD)
         app_id = raw_id if isinstance(raw_id, str) else None
         if app_id is not None and app_id in first_row:
@@ -88,18 +120,34 @@ def validate_frame(frame: pd.DataFrame, schema: ApplicationSchema) -> ValidatedB
                     ID_FIELD,
                     f"duplicate application id; first seen in row {first_row[app_id]}",
                     app_id,
+                    line,
                 )
             )
             continue
         if app_id is not None:
             first_row[app_id] = number
+        if app_id is not None and app_id in seen:
+            batch.decided_before += 1
+            batch.rejects.append(
+                Reject(number, app_id, ID_FIELD, seen[app_id], app_id, line)
+            )
+            continue
         try:
             model = schema.model.model_validate(values)
         except ValidationError as exc:
+            errors = {e.field: e for e in field_errors(exc)}
+            errors.update({e.field: e for e in unreadable})
             batch.invalid_rows += 1
             batch.rejects.extend(
-                Reject(number, app_id, e.field, e.reason, e.value)
-                for e in field_errors(exc)
+                Reject(
+                    number,
+                    app_id,
+                    e.field,
+                    e.reason,
+                    raw[e.field] if isinstance(raw.get(e.field), str) else e.value,
+                    line,
+                )
+                for e in errors.values()
             )
             continue
         batch.records.append(model.model_dump())
@@ -113,14 +161,17 @@ def rejects_path_for(out: Path) -> Path:
 
 
 def write_rejects(path: Path, rejects: Sequence[Reject]) -> Path:
-    """Write ``rejects`` as CSV (row, application_id, field, reason, value)."""
+    """Write ``rejects`` as CSV (row, line, application_id, field, reason, value)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(REJECT_COLUMNS)
         for r in rejects:
             value = "" if r.value is None else _text(r.value)
-            writer.writerow([r.row, r.application_id or "", r.field, r.reason, value])
+            line = "" if r.line is None else r.line
+            writer.writerow(
+                [r.row, line, r.application_id or "", r.field, r.reason, value]
+            )
     return path
 
 

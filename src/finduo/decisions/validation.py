@@ -65,6 +65,11 @@ GERMAN_RANGES: dict[str, Plausible] = {
     "existing_credits": Plausible(integer=True, ge=1, le=4),
 }
 
+ID_RULE = (
+    "an application id starts with a plain letter or digit (A-Z, a-z, 0-9; "
+    "no umlaut) and holds only letters, digits, '_', '.', ':', '/' or '-' "
+    "(no spaces)"
+)
 _Text = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 _Id = Annotated[
     StrictStr, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.:/-]*$")
@@ -166,22 +171,43 @@ class ApplicationSchema:
             raise InvalidApplication(field_errors(exc), app_id) from exc
         return model.model_dump()
 
-    def csv_values(self, row: Mapping[str, Any]) -> dict[str, Any]:
+    def csv_values(
+        self, row: Mapping[str, Any], decimal: str | None = None
+    ) -> dict[str, Any]:
         """Turn one row read from CSV into typed values before strict validation.
 
-        CSV cells are text by nature: numbers written as text become numbers
-        (with a decimal comma or point), empty cells become missing, whole
-        floats in integer fields (a column with gaps) become integers.
-        Anything else is left as it came, for validation to reject.
+        As :meth:`csv_row`, without the reasons: a text that is not a number
+        is left as it came, for validation to reject.
         """
+        return self.csv_row(row, decimal)[0]
+
+    def csv_row(
+        self, row: Mapping[str, Any], decimal: str | None = None
+    ) -> tuple[dict[str, Any], list[FieldError]]:
+        """One row read from CSV as typed values, and the cells that are no number.
+
+        CSV cells are text by nature: numbers written as text become numbers,
+        strictly under the decimal mark ``decimal`` (``None``: unknown, and a
+        text that reads as two different numbers is refused as ambiguous; see
+        :func:`finduo.datasets.csvio.parse_number`). Empty cells become
+        missing; whole floats in integer fields (a column with gaps) become
+        integers. A number text in an integer field stays an integer, so
+        ``45.5`` for an age is refused, not rounded.
+        """
+        from finduo.datasets.csvio import NumberFormatError, parse_number
+
         out: dict[str, Any] = {}
+        errors: list[FieldError] = []
         for name, value in row.items():
             value = _plain(value)
             if isinstance(value, str) and not value.strip():
                 value = None
             kind = self.kinds.get(name)
             if kind == "numeric" and isinstance(value, str):
-                value = _parse_number(value)
+                try:
+                    value = parse_number(value, decimal)
+                except NumberFormatError as exc:
+                    errors.append(FieldError(name, str(exc), value))
             if (
                 name in self.integer_fields
                 and isinstance(value, float)
@@ -195,7 +221,7 @@ class ApplicationSchema:
             if name == ID_FIELD and isinstance(value, int):
                 value = str(value)
             out[name] = value
-        return out
+        return out, errors
 
 
 def _plain(value: Any) -> Any:
@@ -213,21 +239,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _parse_number(text: str) -> Any:
-    cleaned = text.strip()
-    try:
-        return int(cleaned)
-    except ValueError:
-        pass
-    for candidate in (cleaned, cleaned.replace(".", "").replace(",", ".")):
-        try:
-            number = float(candidate)
-        except ValueError:
-            continue
-        return number
-    return text
-
-
 def field_errors(exc: ValidationError) -> list[FieldError]:
     """pydantic errors as (field, reason, value), in field order."""
     out = []
@@ -243,6 +254,12 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
         elif error["type"] == "extra_forbidden":
             reason = "unknown field"
             value = error.get("input")
+        elif error["type"] == "string_pattern_mismatch" and field == ID_FIELD:
+            reason = ID_RULE
+            value = error.get("input")
+        elif error["type"] in ("int_type", "int_from_float", "int_parsing"):
+            reason = "must be a whole number"
+            value = error.get("input")
         else:
             reason = error["msg"]
             value = error.get("input")
@@ -253,6 +270,7 @@ def field_errors(exc: ValidationError) -> list[FieldError]:
 __all__ = [
     "GERMAN_RANGES",
     "ID_FIELD",
+    "ID_RULE",
     "ApplicationSchema",
     "FieldError",
     "InvalidApplication",

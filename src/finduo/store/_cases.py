@@ -203,6 +203,62 @@ class CasesMixin(StoreBase):
             ).first()
         return self.get_case(case_id) if case_id else None
 
+    def supersede_open_cases(
+        self, application_id: str, new_decision_id: str, actor: str
+    ) -> list[str]:
+        """Close the still-open cases of an application's earlier decisions.
+
+        Used when an application is decided again (``finduo decide
+        --redecide``): each open case of an earlier decision gets status
+        ``superseded`` with an audit event ``case.superseded`` naming the new
+        decision. Resolved cases stay as they are. Returns the case ids closed.
+        """
+        closed: list[str] = []
+        with self._write() as session:
+            rows = session.scalars(
+                select(CaseRow)
+                .join(DecisionRow, CaseRow.decision_id == DecisionRow.decision_id)
+                .where(
+                    DecisionRow.application_id == application_id,
+                    DecisionRow.decision_id != new_decision_id,
+                    CaseRow.status == "open",
+                )
+            ).all()
+            now = utcnow()
+            for case in rows:
+                result = cast(
+                    CursorResult[Any],
+                    session.execute(
+                        update(CaseRow)
+                        .where(
+                            CaseRow.id == case.id,
+                            CaseRow.status == "open",
+                            CaseRow.version == case.version,
+                        )
+                        .values(
+                            status="superseded",
+                            resolved_at=now,
+                            version=case.version + 1,
+                        )
+                        .execution_options(synchronize_session=False)
+                    ),
+                )
+                if result.rowcount != 1:
+                    continue  # resolved meanwhile: that resolution stands
+                self._audit(
+                    session,
+                    actor,
+                    "case.superseded",
+                    "case",
+                    case.id,
+                    {
+                        "decision_id": case.decision_id,
+                        "superseded_by": new_decision_id,
+                    },
+                )
+                closed.append(case.id)
+        return closed
+
     def resolve_case(
         self,
         case_id: str,

@@ -267,6 +267,32 @@ class DecisionsMixin(StoreBase):
             )
             return [decision_from_row(row) for row in rows]
 
+    def latest_decisions_for(
+        self, application_ids: list[str]
+    ) -> dict[str, tuple[str, datetime]]:
+        """The newest decision of each of these application ids that has one.
+
+        Maps application id to (decision id, created at); ids never decided
+        are absent. Looked up in chunks, for batches of any size.
+        """
+        found: dict[str, tuple[str, datetime]] = {}
+        unique = sorted(set(application_ids))
+        with self._read() as session:
+            for start in range(0, len(unique), 500):
+                chunk = unique[start : start + 500]
+                rows = session.execute(
+                    select(
+                        DecisionRow.application_id,
+                        DecisionRow.decision_id,
+                        DecisionRow.created_at,
+                    )
+                    .where(DecisionRow.application_id.in_(chunk))
+                    .order_by(DecisionRow.created_at, DecisionRow.decision_id)
+                )
+                for app_id, decision_id, created in rows:
+                    found[app_id] = (decision_id, created)
+        return found
+
     def list_decisions(
         self,
         *,
