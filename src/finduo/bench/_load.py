@@ -24,6 +24,8 @@ import numpy as np
 
 LOOPBACK = "127.0.0.1"
 DRAIN_SECONDS = 15.0
+# Uvicorn closes a keep-alive connection idle for 5 s; reuse only younger ones.
+KEEP_ALIVE_SECONDS = 4.0
 
 
 @dataclass
@@ -97,7 +99,7 @@ async def _open_loop(
     port: int, requests: Sequence[bytes], rate: float, seconds: float, max_conns: int
 ) -> LoadResult:
     result = LoadResult(mode=f"open loop {rate:g}/s", seconds=seconds)
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
     slots = asyncio.Semaphore(max_conns)
     tasks: set[asyncio.Task[None]] = set()
     task_due: dict[asyncio.Task[None], float] = {}
@@ -105,17 +107,25 @@ async def _open_loop(
 
     async def one(due: float, request: bytes) -> None:
         async with slots:
-            conn = idle.pop() if idle else await _connect(port)
+            conn = None
+            while idle and conn is None:
+                reader, writer, used = idle.pop()
+                if loop.time() - used < KEEP_ALIVE_SECONDS:
+                    conn = (reader, writer)
+                else:  # the server may have closed it by now: never reuse it
+                    writer.close()
             try:
+                conn = conn or await _connect(port)
                 status = await _exchange(*conn, request)
             except (OSError, asyncio.IncompleteReadError, ValueError):
-                conn[1].close()
+                if conn is not None:
+                    conn[1].close()
                 result.errors += 1
                 result.statuses[0] = result.statuses.get(0, 0) + 1
                 return
             result.latencies.append(loop.time() - due)
             _tally(result, status)
-            idle.append(conn)
+            idle.append((*conn, loop.time()))
 
     total = int(rate * seconds)
     start = loop.time() + 0.05
@@ -141,7 +151,7 @@ async def _open_loop(
         result.errors += 1
         result.statuses[-1] = result.statuses.get(-1, 0) + 1
         result.latencies.append(ended - task_due[task])
-    for _, writer in idle:
+    for _, writer, _ in idle:
         writer.close()
     return result
 
