@@ -39,3 +39,21 @@ def test_demo_trains_decides_held_out_and_prints_the_summary(
         get_settings().model_copy(update={"state_dir": state / "demo"})
     )
     assert demo_store.list_cases(CaseFilter(limit=1000))
+    assert f"export FINDUO_STATE_DIR={state / 'demo'}" in result.output
+    demo_store.close()
+
+
+def test_a_previous_demo_is_moved_aside_never_deleted(tmp_path: Path) -> None:
+    from finduo.cli.demo import finduo_command, keep_previous
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    (folder / "finduo.db").write_bytes(b"resolutions live here")
+
+    kept = keep_previous(folder)
+
+    assert kept is not None and kept.name.startswith("demo-previous-")
+    assert (kept / "finduo.db").read_bytes() == b"resolutions live here"
+    assert not folder.exists()
+    assert keep_previous(folder) is None
+    assert Path(finduo_command()).name == "finduo"

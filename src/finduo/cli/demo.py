@@ -9,8 +9,12 @@ summary against the held-out truth.
 from __future__ import annotations
 
 import logging
+import shlex
 import shutil
+import sys
 import time
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -92,9 +96,13 @@ def demo(
 
     started = time.perf_counter()
     folder = get_settings().state_dir / "demo"
-    shutil.rmtree(folder, ignore_errors=True)
+    kept = keep_previous(folder)
     folder.mkdir(parents=True)
     console.print(f"[bold]finduo demo[/] — fresh state in {folder}")
+    if kept is not None:
+        console.print(
+            f"the previous demo (its decisions and resolutions) was moved to {kept}"
+        )
 
     data = load_german()
     train, held_out = train_test_split(
@@ -147,9 +155,41 @@ def demo(
     report = store.audit_verify()
     console.print(f"audit: {report.summary()}")
     console.print(
-        f"done in {time.perf_counter() - started:.1f} s. Try: "
-        f"FINDUO_STATE_DIR={folder} finduo cases list"
+        f"done in {time.perf_counter() - started:.1f} s. The demo's state is in "
+        f"{folder}; to work with it (in any shell):"
     )
+    console.print(
+        f"  export FINDUO_STATE_DIR={shlex.quote(str(folder))}\n"
+        f"  {shlex.quote(finduo_command())} cases list",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+def keep_previous(folder: Path) -> Path | None:
+    """Move an earlier demo folder aside to ``demo-previous-<UTC time>``.
+
+    Nothing is deleted: an earlier demo may hold resolutions someone made.
+    Returns where it went, or None when there was none (or it was empty).
+    """
+    if not folder.exists():
+        return None
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder.with_name(f"{folder.name}-previous-{stamp}")
+    folder.rename(target)
+    logger.info("moved the previous demo folder to %s", target)
+    return target
+
+
+def finduo_command() -> str:
+    """The ``finduo`` a fresh shell can run: the one next to this Python."""
+    beside = Path(sys.executable).parent / "finduo"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("finduo") or "finduo"
 
 
 def register(app: typer.Typer) -> None:
