@@ -22,7 +22,6 @@ from finduo.models import (
     save_model,
     train_models,
 )
-from finduo.models.scorecard import _decode_frame
 
 VERSION = re.compile(r"^(lightgbm|scorecard)-german-credit-\d{8}T\d{6}-[0-9a-f]{8}$")
 
@@ -82,7 +81,7 @@ def test_scorecard_is_scored_from_its_json_exactly_as_optbinning_scores(
     model = trained["scorecard"]
     assert isinstance(model, ScorecardModel)
     assert model._optbinning is not None
-    frame = _decode_frame(X, model.spec)
+    frame = model.optbinning_frame(X)
 
     np.testing.assert_allclose(
         model.predict_pd(X), model._optbinning.predict_proba(frame)[:, 1], atol=1e-12
@@ -115,11 +114,20 @@ def test_scorecard_contributions_are_points_lost_against_best_attribute(
     table = {c["name"]: c for c in model.table["characteristics"]}
 
     assert (contributions >= -1e-12).all()
-    # a row's points plus its points lost = the sum of the best attributes
-    best = sum(max(b["points"] for b in c["bins"]) for c in table.values())
-    np.testing.assert_allclose(
-        model.score_points(X) + contributions.sum(axis=1), best, atol=1e-9
-    )
+    # points lost against the best attribute, where the attribute scores
+    # below the population-weighted mean; favourable attributes give 0
+    for name, entry in table.items():
+        j = model.spec.names.index(name)
+        points = np.array([b["points"] for b in entry["bins"]])
+        counts = np.array([b["count"] for b in entry["bins"]], dtype=float)
+        mean = np.average(points, weights=counts)
+        only = np.full_like(X, np.nan)
+        only[:, j] = X[:, j]
+        missing = model.score_points(np.full_like(X[:1], np.nan))[0]
+        row_points = model.score_points(only) - missing + entry["missing"]["points"]
+        expected = np.where(row_points < mean - 1e-9, points.max() - row_points, 0.0)
+        np.testing.assert_allclose(contributions[:, j], expected, atol=1e-9)
+        assert (contributions[:, j] > 0).any(), name
     # applicants with no checking account lose points on that characteristic
     j = model.spec.names.index("checking_account")
     none_code = model.spec["checking_account"].categories.index("no checking account")

@@ -234,7 +234,7 @@ class Engine:
             self.policy, columns, pd_, ids, flags, stop_switch=stop
         )
         needs = [i for i in range(n) if result.outcome[i] != "approve"]
-        reasons = self._reasons(X, records, needs)
+        reasons = self._reasons(X, records, needs, result.rules_fired)
         for i in needs:
             reasons[i] = self._with_rule_reasons(
                 records[i], result.rules_fired[i], reasons[i]
@@ -304,19 +304,34 @@ class Engine:
         return [getattr(item, "case_id", None) for item in recorded]
 
     def _reasons(
-        self, X: Matrix, records: list[dict[str, Any]], rows: list[int]
+        self,
+        X: Matrix,
+        records: list[dict[str, Any]],
+        rows: list[int],
+        fired: list[list[str]],
     ) -> dict[int, list[Reason]]:
-        """Up to ``max_reasons`` reasons for the given rows (refer and decline)."""
+        """Up to ``max_reasons`` reasons for the given rows (refer and decline).
+
+        A field a fired rule names, or an input flagged unseen / out of range
+        (a referral reason already), is not named again as a model reason.
+        """
         if not rows:
             return {}
         from finduo.reasons import top_reasons
 
+        features = self.model.spec.features
+        exclude = [
+            {self._rules[r].field for r in fired[i]}
+            | {f.name for f in features if f.flag(records[i].get(f.name)) is not None}
+            for i in rows
+        ]
         found = top_reasons(
             self.model,
             X[rows],
             [records[i] for i in rows],
             k=self.policy.max_reasons,
             protected=self.policy.protected,
+            exclude=exclude,
         )
         return dict(zip(rows, found, strict=True))
 

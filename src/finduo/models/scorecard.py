@@ -9,12 +9,30 @@ the odds (defaults 600, 50:1, 20). The model is then kept only as JSON tables
 (per characteristic: bins, WoE, points, coefficient) and scored from them, so
 what is saved is what is scored. No pickles.
 
+Ordinal characteristics (savings, checking account balance, employment
+length: categories with a natural order, listed in ``ORDINAL``) are binned
+by their rank with a monotonic trend, like numbers, and saved as category
+groups; so "savings >= 1000 DM" can never score worse than "500 to < 1000
+DM". The direction is the data's (``auto_asc_desc``), not forced. On German
+credit the data agree with the order except in small groups: savings
+500-1000 DM (.13 bad, 48 rows) against >= 1000 DM (.18, 183), and employment
+4-7 years (.22, 174) against >= 7 years (.25, 253); the monotone binning
+merges those neighbours (savings >= 100 DM becomes one attribute) instead of
+ranking a larger balance as riskier. Measured with 10 x 5 cross-validation
+(``finduo evaluate --dataset german-credit``): scorecard AUC 0.7916, expected
+cost 0.505 (before: 0.7912, 0.5068). Purpose, history, property and the
+other unordered characteristics stay grouped by bad rate.
+
 pd = sigmoid(intercept + sum of coefficient * WoE of the row's bins).
-Contributions: points lost against the best attribute of each characteristic.
+Contributions (for reasons): points lost against the best attribute of each
+characteristic, counted only where the row's attribute scores below the
+characteristic's population-weighted mean points (a worse-than-average
+attribute); a favourable attribute contributes 0.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -31,6 +49,31 @@ from finduo.features import FeatureSet
 from finduo.models.base import check_matrix, sigmoid, write_meta
 
 TABLE_FILE = "scorecard.json"
+# Ordinal characteristics: category texts from the worst-sounding to the best
+# (German credit, corrected codebook); used when a feature's categories all
+# belong to one list.
+ORDINAL: dict[str, list[str]] = {
+    "savings": [
+        "no savings or unknown",
+        "< 100 DM",
+        "100 to < 500 DM",
+        "500 to < 1000 DM",
+        ">= 1000 DM",
+    ],
+    "checking_account": [
+        "no checking account",
+        "< 0 DM",
+        "0 to < 200 DM",
+        ">= 200 DM or salary",
+    ],
+    "employment_since": [
+        "unemployed",
+        "< 1 year",
+        "1 to < 4 years",
+        "4 to < 7 years",
+        ">= 7 years",
+    ],
+}
 DEFAULT_PARAMS: dict[str, Any] = {
     "C": 1.0,
     "monotonic_trend": "auto_asc_desc",
@@ -53,6 +96,7 @@ class _Characteristic:
     woe: np.ndarray  # per bin, the missing bin last
     points: np.ndarray
     best: float
+    mean: float  # population-weighted mean points of the regular bins
 
     def bin_index(self, column: np.ndarray) -> np.ndarray:
         missing = len(self.woe) - 1
@@ -83,8 +127,45 @@ def _decode_frame(X: np.ndarray, spec: FeatureSet) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _ordinal_features(spec: FeatureSet, params: dict[str, Any]) -> dict[str, list[str]]:
+    """The categorical features binned by rank: name -> categories in order."""
+    orders: dict[str, list[str]] = params.get("ordinal", ORDINAL)
+    found: dict[str, list[str]] = {}
+    for feature in spec.features:
+        order = orders.get(feature.name)
+        if (
+            feature.kind == "categorical"
+            and order
+            and feature.categories
+            and set(feature.categories) <= set(order)
+        ):
+            found[feature.name] = [c for c in order if c in feature.categories]
+    return found
+
+
+def _rank_frame(frame: pd.DataFrame, ordinal: dict[str, list[str]]) -> pd.DataFrame:
+    """Ordinal columns as their rank (0 = first of the order), NaN unknown."""
+    out = frame.copy()
+    for name, order in ordinal.items():
+        rank = {c: float(i) for i, c in enumerate(order)}
+        out[name] = frame[name].map(rank).astype("float64")
+    return out
+
+
+def _rank_groups(order: list[str], splits: list[float]) -> list[list[str]]:
+    """The categories in each rank bin [a, b) given optbinning's splits."""
+    edges = [-math.inf, *splits, math.inf]
+    return [
+        [c for i, c in enumerate(order) if lo <= i < hi]
+        for lo, hi in itertools.pairwise(edges)
+    ]
+
+
 def _build_table(
-    card: Scorecard, spec: FeatureSet, params: dict[str, Any]
+    card: Scorecard,
+    spec: FeatureSet,
+    params: dict[str, Any],
+    ordinal: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     process = card.binning_process_
     estimator = card.estimator_
@@ -99,10 +180,14 @@ def _build_table(
         regular = rows[~rows["Bin"].astype(str).isin(["Special", "Missing"])]
         missing = rows[rows["Bin"].astype(str) == "Missing"].iloc[0]
         optb = process.get_binned_variable(feature.name)
+        order = (ordinal or {}).get(feature.name)
+        groups = _rank_groups(order, list(optb.splits)) if order else None
         bins = []
         for position, (_, row) in enumerate(regular.iterrows()):
             item: dict[str, Any] = {}
-            if feature.kind == "categorical":
+            if groups is not None:
+                item["categories"] = groups[position]
+            elif feature.kind == "categorical":
                 item["categories"] = [str(v) for v in optb.splits[position]]
             else:
                 item["bin"] = str(row["Bin"])
@@ -119,6 +204,8 @@ def _build_table(
             "coefficient": float(coefficients[feature.name]),
             "iv": round(float(regular["IV"].sum()), 6),
         }
+        if order:
+            entry["ordinal"] = True
         if feature.kind == "numeric":
             entry["splits"] = [float(s) for s in optb.splits]
         entry["bins"] = bins
@@ -176,6 +263,13 @@ class ScorecardModel:
                     for category in item["categories"]:
                         if category in position:
                             code_to_bin[position[category]] = index
+            counts = np.array([float(b.get("count", 0)) for b in bins])
+            regular = points[:-1]
+            mean = (
+                float(np.average(regular, weights=counts))
+                if counts.sum() > 0
+                else float(regular.mean())
+            )
             return _Characteristic(
                 name=entry["name"],
                 kind=entry["kind"],
@@ -185,6 +279,7 @@ class ScorecardModel:
                 woe=woe,
                 points=points,
                 best=float(points[:-1].max()),
+                mean=mean,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelError(f"invalid scorecard table: {exc}") from exc
@@ -201,14 +296,15 @@ class ScorecardModel:
         """Fit on encoded rows ``X`` (n, k) and targets ``y`` (n,), 1 = bad."""
         X = check_matrix(X, spec)
         full = {**DEFAULT_PARAMS, **(params or {})}
-        frame = _decode_frame(X, spec)
+        ordinal = _ordinal_features(spec, full)
+        frame = _rank_frame(_decode_frame(X, spec), ordinal)
         process = BinningProcess(
             spec.names,
-            categorical_variables=spec.categorical,
+            categorical_variables=[n for n in spec.categorical if n not in ordinal],
             min_prebin_size=full["min_prebin_size"],
             binning_fit_params={
                 name: {"monotonic_trend": full["monotonic_trend"]}
-                for name in spec.numeric
+                for name in [*spec.numeric, *ordinal]
             },
         )
         estimator = LogisticRegression(C=full["C"], max_iter=5000, random_state=seed)
@@ -223,10 +319,17 @@ class ScorecardModel:
             },
         )
         card.fit(frame, np.asarray(y, dtype=np.int64))
-        model = cls(_build_table(card, spec, full), spec)
-        model.meta = {"hyperparameters": full}
+        model = cls(_build_table(card, spec, full, ordinal), spec)
+        model.meta = {"hyperparameters": full, "ordinal": ordinal}
         model._optbinning = card  # kept in memory only, for checks
         return model
+
+    def optbinning_frame(self, X: np.ndarray) -> pd.DataFrame:
+        """Encoded rows as the frame optbinning was fitted on (ordinals ranked)."""
+        ordinal = dict(self.meta.get("ordinal", {}))
+        return _rank_frame(
+            _decode_frame(check_matrix(X, self.spec), self.spec), ordinal
+        )
 
     def _indices(self, X: np.ndarray) -> list[np.ndarray]:
         X = check_matrix(X, self.spec)
@@ -261,13 +364,19 @@ class ScorecardModel:
         return sigmoid(-(np.asarray(points) - offset) / factor)
 
     def contributions(self, X: np.ndarray) -> np.ndarray:
-        """Points lost against each characteristic's best attribute, (n, k) >= 0."""
+        """Points lost against each characteristic's best attribute, (n, k) >= 0.
+
+        Only attributes scoring below the characteristic's population-weighted
+        mean points count; a better-than-average attribute contributes 0, so
+        it is never named as a reason.
+        """
         X = check_matrix(X, self.spec)
         out = np.zeros(X.shape)
         for c, j, index in zip(
             self._chars, self._columns, self._indices(X), strict=True
         ):
-            out[:, j] = c.best - c.points[index]
+            points = c.points[index]
+            out[:, j] = np.where(points < c.mean - 1e-9, c.best - points, 0.0)
         return out
 
     def content(self) -> bytes:

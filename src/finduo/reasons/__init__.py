@@ -3,7 +3,11 @@
 :func:`top_reasons` ranks a model's per-input contributions for one
 application (LightGBM: SHAP values on the calibrated log-odds scale;
 scorecard: points lost against the best attribute), keeps only those that
-raised the risk, never a protected characteristic, and words them from
+raised the risk (an attribute worse than the characteristic's average: the
+models give a favourable attribute no positive contribution), never a
+protected characteristic, never an input the caller excludes for that row
+(a field a policy rule already names, an unseen or out-of-range value that is
+a referral reason already), and words them from
 ``catalogue.yaml`` (English and German). Inputs or values the catalogue does
 not know get the generic wording ``"{feature}: {value}"``.
 """
@@ -150,7 +154,7 @@ def _row_reasons(
     raw_row: Mapping[str, Any],
     k: int,
     words: Catalogue,
-    never: set[str],
+    never: set[str] | frozenset[str],
 ) -> list[Reason]:
     order = np.argsort(-values, kind="stable")
     reasons: list[Reason] = []
@@ -183,6 +187,7 @@ def top_reasons(
     catalogue: Catalogue | None = None,
     protected: Iterable[str] = (),
     contributions: np.ndarray | None = None,
+    exclude: Iterable[str] | Sequence[Iterable[str]] | None = None,
 ) -> list[Reason]: ...
 
 
@@ -195,6 +200,7 @@ def top_reasons(
     catalogue: Catalogue | None = None,
     protected: Iterable[str] = (),
     contributions: np.ndarray | None = None,
+    exclude: Iterable[str] | Sequence[Iterable[str]] | None = None,
 ) -> list[list[Reason]]: ...
 
 
@@ -206,6 +212,7 @@ def top_reasons(
     catalogue: Catalogue | None = None,
     protected: Iterable[str] = (),
     contributions: np.ndarray | None = None,
+    exclude: Iterable[str] | Sequence[Iterable[str]] | None = None,
 ) -> list[Reason] | list[list[Reason]]:
     """The inputs that raised one application's risk most, in words.
 
@@ -227,6 +234,10 @@ def top_reasons(
         (``meta["protected_excluded"]``) are always left out.
     contributions : ndarray of shape (k,) or (m, k), optional
         Precomputed ``model.contributions`` of the row(s).
+    exclude : iterable of str, or sequence of them (batch form), optional
+        Inputs not to name for this row (batch: one iterable per row): the
+        fields of policy rules that fired and inputs flagged unseen, missing
+        or outside the training range, which are referral reasons already.
 
     Returns
     -------
@@ -243,8 +254,16 @@ def top_reasons(
         X = np.asarray(X_row, dtype=np.float64).reshape(len(rows), -1)
         contributions = model.contributions(X)
     values = np.asarray(contributions, dtype=np.float64).reshape(len(rows), -1)
+    if exclude is None:
+        skip: list[frozenset[str]] = [frozenset()] * len(rows)
+    elif batch:
+        skip = [frozenset(item) for item in exclude]
+    else:
+        skip = [frozenset(exclude)]  # type: ignore[arg-type]
+    if len(skip) != len(rows):
+        raise ValueError(f"exclude names {len(skip)} rows; got {len(rows)} rows")
     found = [
-        _row_reasons(model, values[i], row, k, words, never)
+        _row_reasons(model, values[i], row, k, words, never | skip[i])
         for i, row in enumerate(rows)
     ]
     return found if batch else found[0]
