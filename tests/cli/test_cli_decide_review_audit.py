@@ -116,6 +116,10 @@ def test_review_with_an_override_is_recorded_as_override(
             "rita",
             "--comment",
             "payslips checked",
+            "--payment-method",
+            "prepayment",
+            "--credit-limit",
+            "500",
         ],
     )
     again = runner.invoke(
@@ -141,6 +145,7 @@ def test_review_with_an_override_is_recorded_as_override(
     resolution = _store().get_case(case.id).resolution
     assert resolution is not None
     assert (resolution.is_override, resolution.reviewer) == (True, "rita")
+    assert resolution.terms is not None and resolution.terms.credit_limit == 500
     assert _exit_code(again) == 7  # ConflictError: already resolved
     assert "already resolved" in str(again.exception)
 

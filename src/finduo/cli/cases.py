@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
 from finduo.cli._common import actor, console, open_store, short
+from finduo.decisions.model import Terms
 from finduo.errors import NotFoundError
+from finduo.store.records import InvalidInput
 
 if TYPE_CHECKING:
     from finduo.store import Case, Store
@@ -19,16 +22,20 @@ cases_app = typer.Typer(
     no_args_is_help=True,
 )
 
-_MIN_PREFIX = 6
+MIN_PREFIX = 4
 
 
 def find_case(store: Store, ref: str) -> Case:
-    """A case by its id, or by a unique prefix of at least six characters."""
+    """A case by its id, or by a unique prefix of at least four characters."""
     try:
         return store.get_case(ref)
     except NotFoundError:
-        if len(ref) < _MIN_PREFIX:
-            raise
+        if len(ref) < MIN_PREFIX:
+            raise NotFoundError(
+                f"case {ref!r} does not exist; a case may be named by a unique "
+                f"prefix of at least {MIN_PREFIX} characters",
+                case_id=ref,
+            ) from None
     from finduo.store import CaseFilter
 
     matches = [
@@ -37,9 +44,11 @@ def find_case(store: Store, ref: str) -> Case:
         if c.id.startswith(ref)
     ]
     if len(matches) != 1:
-        found = "no case" if not matches else f"{len(matches)} cases"
+        found = "no case starts" if not matches else f"{len(matches)} cases start"
         raise NotFoundError(
-            f"case {ref!r} does not exist: {found} start with it", case_id=ref
+            f"case {ref!r} does not exist: {found} with it "
+            f"(give a unique prefix of at least {MIN_PREFIX} characters)",
+            case_id=ref,
         )
     return store.get_case(matches[0])
 
@@ -142,6 +151,10 @@ def show(case_ref: Annotated[str, typer.Argument(help="Case id or prefix.")]) ->
             f"resolved: {res.outcome} by {res.reviewer} ({res.reason_code})"
             + (" — an override" if res.is_override else "")
         )
+        if res.comment:
+            console.print(f"comment: {res.comment}")
+        if res.terms is not None:
+            console.print(f"terms: {describe_terms(res.terms)}")
 
 
 @cases_app.command("resolve")
@@ -156,17 +169,52 @@ def resolve(
     reviewer: Annotated[
         str | None, typer.Option(help="Who resolves; default the --as user.")
     ] = None,
-    comment: Annotated[str | None, typer.Option(help="Free text.")] = None,
+    comment: Annotated[
+        str | None, typer.Option(help="Free text; required with reason code OTHER.")
+    ] = None,
+    payment_method: Annotated[
+        list[str] | None,
+        typer.Option(help="Approve: an allowed payment method (repeatable)."),
+    ] = None,
+    credit_limit: Annotated[
+        float | None, typer.Option(min=0, help="Approve: the credit limit.")
+    ] = None,
+    deposit: Annotated[
+        float | None, typer.Option(min=0, help="Approve: deposit required.")
+    ] = None,
+    max_term: Annotated[
+        int | None, typer.Option(min=1, help="Approve: longest term, months.")
+    ] = None,
 ) -> None:
-    """Resolve an open case; an outcome other than the machine's is an override."""
+    """Resolve an open case; an outcome other than the machine's is an override.
+
+    An approval carries terms: those given by the options, the rest from the
+    decision's band; refused when the band grants no credit and no
+    --credit-limit is given.
+    """
+    if reason_code.upper() == "OTHER" and not (comment and comment.strip()):
+        raise InvalidInput(
+            "reason code OTHER needs a --comment saying what the reason is",
+            field="comment",
+        )
+    given = {
+        "payment_methods": payment_method or None,
+        "credit_limit": credit_limit,
+        "deposit": deposit,
+        "max_term_months": max_term,
+    }
+    if outcome != "approve" and any(v is not None for v in given.values()):
+        raise InvalidInput("terms can only be given with --outcome approve")
     store = open_store()
     case = find_case(store, case_ref)
+    terms = approval_terms(store, case, given) if outcome == "approve" else None
     resolution = store.resolve_case(
         case.id,
         outcome=outcome,
         reason_code=reason_code,
         reviewer=reviewer or actor(),
         comment=comment,
+        terms=terms,
     )
     recommended = case.decision.recommendation if case.decision else "-"
     verdict = (
@@ -178,6 +226,73 @@ def resolve(
         f"case {case.id} resolved: {resolution.outcome} by {resolution.reviewer} "
         f"({resolution.reason_code}); machine recommended {recommended}: {verdict}"
     )
+    if resolution.terms is not None:
+        console.print(f"terms: {describe_terms(resolution.terms)}")
+
+
+def describe_terms(terms: Terms) -> str:
+    """Terms in one line."""
+    return (
+        f"{', '.join(terms.payment_methods)}; credit limit {terms.credit_limit:g}; "
+        f"deposit {terms.deposit:g}; up to {terms.max_term_months} months"
+    )
+
+
+def band_terms(store: Store, case: Case) -> Terms | None:
+    """The terms of the decision's band under the decision's own policy."""
+    from finduo.cli._common import active_policy
+    from finduo.policy.loader import parse_policy, shipped_policy
+
+    d = case.decision
+    if d is None:
+        return None
+    candidates = [active_policy(store=store), shipped_policy()]
+    candidates += [
+        parse_policy(v.yaml_text, "store") for v in store.list_policy_versions()
+    ]
+    policy = next((p.policy for p in candidates if p.version == d.policy_version), None)
+    if policy is None:
+        return None
+    band = next((b for b in policy.bands if b.name == d.band), None)
+    raw = (case.application or {}).get(policy.amount_field)
+    if band is None or not isinstance(raw, int | float):
+        return None
+    spec = band.terms
+    return Terms(
+        payment_methods=list(spec.payment_methods),
+        credit_limit=spec.credit_limit.of(float(raw)),
+        deposit=spec.deposit.of(float(raw)),
+        max_term_months=spec.max_term_months,
+        discount_pct=spec.discount_pct,
+    )
+
+
+def approval_terms(store: Store, case: Case, given: dict[str, Any]) -> Terms:
+    """Terms of an approval: the options given, the rest from the band."""
+    base = band_terms(store, case)
+    band = case.decision.band if case.decision else "-"
+    no_credit = base is None or base.credit_limit <= 0
+    if no_credit and (
+        given["credit_limit"] is None or given["payment_methods"] is None
+    ):
+        raise InvalidInput(
+            f"band {band} grants no credit, so an approval needs its terms: "
+            "give --credit-limit, --payment-method (repeatable) and "
+            "optionally --deposit and --max-term",
+            field="terms",
+        )
+    values: dict[str, Any] = (
+        base.model_dump() if base is not None else {"max_term_months": 12}
+    )
+    values.update({k: v for k, v in given.items() if v is not None})
+    values.setdefault("deposit", 0.0)
+    try:
+        return Terms.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+        )
+        raise InvalidInput(f"the terms are invalid: {problems}", field="terms") from exc
 
 
 @cases_app.command("codes")

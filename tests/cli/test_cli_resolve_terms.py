@@ -1,0 +1,101 @@
+"""Approving a case via the CLI stores terms; prefixes; OTHER needs a comment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from finduo.cli import app
+from finduo.datasets.german import TARGET
+from finduo.settings import get_settings
+from finduo.store import CaseFilter, Store
+from finduo.store.records import InvalidInput
+
+
+def test_approve_takes_band_terms_or_asks_for_them(
+    state: Path, runner: CliRunner, split: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    applications = state / "apps.csv"
+    split[1].drop(columns=[TARGET]).head(60).to_csv(applications, index=False)
+    decided = runner.invoke(
+        app, ["decide", str(applications), "--out", str(state / "d.csv")]
+    )
+    assert decided.exit_code == 0, decided.output
+    store = Store.from_settings(get_settings())
+    cases = store.list_cases(CaseFilter(limit=1000))
+    assert len(cases) >= 2
+    first, second = cases[0], cases[1]
+
+    other = runner.invoke(
+        app,
+        [
+            "cases",
+            "resolve",
+            first.id[:4],
+            "--outcome",
+            "decline",
+            "--reason-code",
+            "OTHER",
+        ],
+    )
+    assert isinstance(other.exception, InvalidInput)
+    assert "needs a --comment" in str(other.exception)
+
+    manual = runner.invoke(
+        app,
+        [
+            "--as",
+            "rita",
+            "cases",
+            "resolve",
+            first.id[:5],
+            "--outcome",
+            "approve",
+            "--reason-code",
+            "OTHER",
+            "--comment",
+            "known customer",
+            "--payment-method",
+            "prepayment",
+            "--payment-method",
+            "direct_debit",
+            "--credit-limit",
+            "800",
+            "--max-term",
+            "12",
+        ],
+    )
+    assert manual.exit_code == 0, manual.output
+    stored = store.get_case(first.id).resolution
+    assert stored is not None and stored.terms is not None
+    assert stored.terms.credit_limit == 800
+    assert stored.terms.payment_methods == ["prepayment", "direct_debit"]
+    shown = runner.invoke(app, ["cases", "show", first.id[:4]])
+    assert "comment: known customer" in shown.output
+    assert "credit limit 800" in shown.output
+
+    plain = runner.invoke(
+        app,
+        [
+            "cases",
+            "resolve",
+            second.id,
+            "--outcome",
+            "approve",
+            "--reason-code",
+            "OTHER",
+            "--comment",
+            "ok",
+        ],
+    )
+    band_terms = store.get_case(second.id).resolution
+    if isinstance(plain.exception, InvalidInput):
+        assert "grants no credit" in str(plain.exception)
+        assert band_terms is None
+    else:
+        assert plain.exit_code == 0, plain.output
+        assert band_terms is not None and band_terms.terms is not None
+        assert band_terms.terms.credit_limit > 0
+    store.close()
