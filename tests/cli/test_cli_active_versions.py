@@ -25,9 +25,11 @@ def _run(*args: str) -> str:
     return result.output
 
 
-def _decide(state: Path, applications: Path, name: str) -> list[dict[str, str]]:
+def _decide(
+    state: Path, applications: Path, name: str, *flags: str
+) -> list[dict[str, str]]:
     out = state / f"{name}.csv"
-    _run("--as", "carla", "decide", str(applications), "--out", str(out))
+    _run("--as", "carla", "decide", str(applications), "--out", str(out), *flags)
     with out.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
@@ -57,7 +59,7 @@ def test_decide_uses_the_activated_policy_version_and_its_cutoff(
     _run("--as", "cat", "policy", "approve", ref)
     _run("--as", "cat", "policy", "activate", ref)
 
-    after = _decide(state, applications, "after")
+    after = _decide(state, applications, "after", "--redecide")
 
     new_version = parse_policy(stricter, "test").version
     assert new_version != shipped_policy().version

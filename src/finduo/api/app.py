@@ -19,6 +19,7 @@ from finduo.api.limits import BodyLimitMiddleware
 from finduo.api.metrics import ApiMetrics, MetricsMiddleware
 from finduo.api.routes import cases, decisions, health, metrics, outcomes
 from finduo.api.service import EngineStoreView, Service
+from finduo.challenger.live import with_live_challenger
 from finduo.decisions.engine import Engine
 from finduo.policy import LoadedPolicy, load_policy, parse_policy, shipped_policy
 from finduo.settings import Settings, get_settings
@@ -103,9 +104,18 @@ def create_app(
         policy = load_policy_in_force(settings, store)
     if model is None:
         model = load_champion(settings, policy, store)
-    engine = Engine(model, policy, store=EngineStoreView(store), actor="api")
+    view = EngineStoreView(store)
+    engine = Engine(model, policy, store=view, actor="api")
+    # A challenger an approver started (finduo challenger start) takes its share.
+    deciding = with_live_challenger(
+        engine, view, config_store=store, shadow_store=store
+    )
     service = Service(
-        settings, store, engine, ApiMetrics(), token_cache_seconds=token_cache_seconds
+        settings,
+        store,
+        deciding,
+        ApiMetrics(),
+        token_cache_seconds=token_cache_seconds,
     )
     owned_store = store
 

@@ -14,9 +14,11 @@ Modes:
   scores every one (or its share), and its decision is stored with
   ``variant="shadow"`` — never returned, never acted on.
 
-The hook into the decision engine is :class:`ChampionChallenger`, which wraps
-two :class:`~finduo.decisions.engine.Engine` objects and offers the same
-``decide`` entry point, so the API and the CLI can use either.
+:class:`ChampionChallenger` wraps two engines for one application at a time.
+What ``finduo decide`` and the API use is :mod:`finduo.challenger.live`: the
+challenger an approver started (a store setting) and
+:class:`~finduo.challenger.live.RoutedEngine`, which routes single
+applications and batches alike, in input order.
 """
 
 from finduo.challenger.assign import (

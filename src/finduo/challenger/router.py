@@ -74,7 +74,9 @@ class ChampionChallenger:
         # Store what the engine itself would store: the validated application.
         schema = getattr(self.challenger, "schema", None)
         record = schema.validate(application) if schema is not None else application
-        self.store.record_decision(decision, dict(record), self.actor)
+        # A shadow decision is never acted on: no case for a person to resolve.
+        shadow = {"open_case": False} if decision.variant == "shadow" else {}
+        self.store.record_decision(decision, dict(record), self.actor, **shadow)
 
     def decide(self, application: Mapping[str, Any]) -> Decision:
         """The decision to act on; a shadow decision is recorded on the side."""

@@ -40,6 +40,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "report",
     "portfolio",
     "learning",
+    "challenger",
 )
 
 err_console = Console(stderr=True)

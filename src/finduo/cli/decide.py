@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from finduo.datasets.csvio import TextTable
-
     from finduo.decisions.batch import ValidatedBatch
     from finduo.decisions.engine import Engine
 
@@ -266,6 +265,11 @@ def decide(
     store = open_store()
     user = actor()
     engine = load_engine(policy_file, model_dir, store, user, dataset)
+    if model_dir is None and policy_file is None:
+        # A challenger an approver started takes its share (or its shadow).
+        from finduo.challenger.live import with_live_challenger
+
+        engine = with_live_challenger(engine, store)
     seen = {} if redecide else decided_before(store, frame)
     batch = validate_frame(
         frame, engine.schema, lines=table.lines, decimal=table.decimal, seen=seen
@@ -314,6 +318,14 @@ def decide(
         f"model {engine.model.version} · policy {engine.loaded.version} · "
         f"decisions in {out}"
     )
+    routed = getattr(engine, "challenger", None)
+    if routed is not None:
+        variants = Counter(d.variant for d, _ in decided)
+        console.print(
+            f"challenger (model {routed.model.version} · policy "
+            f"{routed.loaded.version}) decided {variants['challenger']} of "
+            f"{len(decided)}; shadow decisions are stored, never written here"
+        )
     print_counts([d for d, _ in decided], "Decisions by outcome and band")
     cases = sum(1 for _, c in decided if c)
     if cases:

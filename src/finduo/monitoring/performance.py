@@ -139,11 +139,14 @@ def vintage_curves(
         cumulative share of the vintage that went bad by that month, NaN
         where the vintage has not been on book that long; plus ``n``.
     """
-    dec = pd.to_datetime(pd.Series(decided_at)).reset_index(drop=True)
-    bad = pd.to_datetime(pd.Series(bad_at)).reset_index(drop=True)
+    # All in UTC: with no outcome yet ``bad_at`` is all NaT, which pandas reads
+    # as tz-naive, and naive minus aware fails.
+    dec = pd.to_datetime(pd.Series(decided_at), utc=True).reset_index(drop=True)
+    bad = pd.to_datetime(pd.Series(bad_at), utc=True).reset_index(drop=True)
     if len(dec) != len(bad):
         raise DataError("decided_at and bad_at differ in length.")
     as_of = pd.Timestamp(as_of)
+    as_of = as_of.tz_localize("UTC") if as_of.tzinfo is None else as_of
     vintage = dec.dt.strftime("%Y-%m")
     months_to_bad = (bad - dec).dt.days / 30.4375
     rows = {}
