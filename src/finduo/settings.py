@@ -72,6 +72,33 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body the API accepts, in bytes.",
     )
+    bad_days_past_due: int = Field(
+        default=90,
+        ge=1,
+        description="Days past due at which an account counts as bad.",
+    )
+    performance_window_months: int = Field(
+        default=12,
+        ge=1,
+        le=120,
+        description="Months after the decision in which a bad event counts; a "
+        "decision is mature once they have passed.",
+    )
+    fraud_is_bad: bool = Field(
+        default=True, description="Whether confirmed fraud counts as bad."
+    )
+    retention_application_months: int = Field(
+        default=24,
+        ge=1,
+        description="Months the applicant's inputs are kept after the decision "
+        "(finduo purge).",
+    )
+    retention_case_text_months: int = Field(
+        default=24,
+        ge=1,
+        description="Months reviewers' comments and case details are kept "
+        "(finduo purge).",
+    )
 
     @property
     def models_dir(self) -> Path:

@@ -20,30 +20,28 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from finduo.settings import Settings
 
 
-class OutcomeDefinition(BaseSettings):
-    """What counts as bad, and when a decision is mature."""
+class OutcomeDefinition(BaseModel):
+    """What counts as bad, and when a decision is mature.
 
-    model_config = SettingsConfigDict(env_prefix="FINDUO_", extra="ignore")
+    Fields not given come from :class:`finduo.settings.Settings` (read from
+    the ``FINDUO_*`` variables when the definition is made), where they are
+    declared and described once.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     bad_days_past_due: int = Field(
-        default=90,
-        ge=1,
-        description="Days past due at which an account counts as bad.",
+        default_factory=lambda: Settings().bad_days_past_due, ge=1
     )
     performance_window_months: int = Field(
-        default=12,
-        ge=1,
-        le=120,
-        description="Months after the decision in which a bad event counts; a "
-        "decision is mature once they have passed.",
+        default_factory=lambda: Settings().performance_window_months, ge=1, le=120
     )
-    fraud_is_bad: bool = Field(
-        default=True, description="Whether confirmed fraud counts as bad."
-    )
+    fraud_is_bad: bool = Field(default_factory=lambda: Settings().fraud_is_bad)
 
 
 def window_end(decided_at: pd.Series, months: int) -> pd.Series:

@@ -24,10 +24,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from finduo.errors import ConflictError
+from finduo.settings import Settings
 from finduo.store.analytics import erase_case_texts, unerased_before
 
 logger = logging.getLogger(__name__)
@@ -35,20 +35,20 @@ logger = logging.getLogger(__name__)
 _CHUNK = 1000
 
 
-class RetentionSettings(BaseSettings):
-    """How long personal data is kept, per kind of record."""
+class RetentionSettings(BaseModel):
+    """How long personal data is kept, per kind of record.
 
-    model_config = SettingsConfigDict(env_prefix="FINDUO_", extra="ignore")
+    Fields not given come from :class:`finduo.settings.Settings`
+    (``FINDUO_RETENTION_*``), where they are declared and described once.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     retention_application_months: int = Field(
-        default=24,
-        ge=1,
-        description="Months the applicant's inputs are kept after the decision.",
+        default_factory=lambda: Settings().retention_application_months, ge=1
     )
     retention_case_text_months: int = Field(
-        default=24,
-        ge=1,
-        description="Months reviewers' comments and case details are kept.",
+        default_factory=lambda: Settings().retention_case_text_months, ge=1
     )
 
     def earliest_allowed(self, now: datetime | None = None) -> datetime:
