@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from finduo.cli._common import active_policy, console, open_store
+from finduo.errors import ConfigError, PolicyError
+from finduo.policy.fields import unknown_rule_fields
 from finduo.policy.loader import LoadedPolicy, load_policy
 from finduo.policy.schema import Amount
 
@@ -89,9 +91,46 @@ def show(
 def validate(
     file: Annotated[Path, typer.Argument(help="Policy YAML file to check.")],
 ) -> None:
-    """Validate a policy file; print its version, or every error and exit 4."""
+    """Validate a policy file; print its version, or every error and exit 4.
+
+    Rule fields are checked against the fields applications have: the
+    features of the newest trained model of the policy's champion kind, the
+    protected characteristics, the amount field and the declared ``fields``.
+    """
     loaded = load_policy(file)
+    features, source = champion_features(loaded)
+    if features is None:
+        console.print(
+            f"[yellow]note[/]: {source}: rule fields not checked (train the "
+            "champion first to check them)"
+        )
+    unknown = [] if features is None else unknown_rule_fields(loaded.policy, features)
+    if unknown:
+        raise PolicyError(
+            f"{file}: "
+            + "; ".join(u.message() for u in unknown)
+            + f" (fields known from {source})",
+            path=str(file),
+            rules=[u.rule for u in unknown],
+        )
     console.print(f"[green]valid[/]: {file} -> version {loaded.version}")
+
+
+def champion_features(loaded: LoadedPolicy) -> tuple[list[str] | None, str]:
+    """Feature names of the model that would decide under ``loaded``, and whence."""
+    from finduo.lifecycle.champion import champion_folder
+    from finduo.models.base import read_meta
+
+    try:
+        folder = champion_folder(loaded)
+    except ConfigError:
+        if loaded.policy.name.startswith("german-credit"):
+            from finduo.datasets.german import CATEGORICAL, NUMERIC
+
+            return [*NUMERIC, *CATEGORICAL], "the German credit data's columns"
+        return None, f"no trained {loaded.policy.champion} model"
+    features = [str(f["name"]) for f in read_meta(folder).get("features", [])]
+    return features, f"model {folder.name}"
 
 
 _HEADERS = {

@@ -43,10 +43,11 @@ def policy_version(policy: Policy) -> str:
 
     The hash is taken over the canonical JSON of the validated policy, so
     comments and formatting do not change the version; any change of a value
-    does.
+    does. An empty ``fields`` (added later) is left out, so the versions of
+    policies that declare none stay as they were.
     """
     canonical = json.dumps(
-        policy.model_dump(mode="json"),
+        policy.model_dump(mode="json", exclude=None if policy.fields else {"fields"}),
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,

@@ -178,6 +178,12 @@ class Policy(_Strict):
     protected: list[str] = Field(
         default_factory=lambda: ["personal_status_sex", "foreign_worker"]
     )
+    fields: dict[str, Literal["numeric", "categorical"]] = Field(
+        default_factory=dict,
+        description="Application fields rules read that are not model inputs, "
+        "with their kind; `policy validate` checks every rule field against "
+        "these, the champion's features and the protected characteristics.",
+    )
     cutoffs: Cutoffs
     bands: list[Band] = Field(min_length=1)
     rules: list[Rule] = Field(default_factory=list)
