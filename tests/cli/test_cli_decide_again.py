@@ -77,3 +77,30 @@ def test_out_must_be_csv_or_jsonl(state: Path, runner: CliRunner, name: str) -> 
 
     assert isinstance(result.exception, DataError)
     assert ".csv or .jsonl" in str(result.exception)
+
+
+def test_csv_carries_german_reasons_and_bad_decimal_is_refused(
+    state: Path, runner: CliRunner, split: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    applications = state / "apps.csv"
+    split[1].drop(columns=[TARGET]).head(30).to_csv(applications, index=False)
+
+    bad = runner.invoke(
+        app,
+        ["decide", str(applications), "--out", str(state / "x.csv"), "--decimal", "x"],
+    )
+    result = runner.invoke(
+        app, ["decide", str(applications), "--out", str(state / "d.csv")]
+    )
+
+    assert isinstance(bad.exception, DataError)
+    assert "decimal mark 'x' is not supported" in str(bad.exception)
+    assert result.exit_code == 0, result.output
+    rows = [r for r in _rows(state / "d.csv") if r["reasons"]]
+    assert rows
+    for row in rows:
+        assert len(row["reasons_de"].split("; ")) == len(row["reasons"].split("; "))
+    assert any(r["reasons_de"] != r["reasons"] for r in rows)
+    listed = runner.invoke(app, ["cases", "list", "--status", "superseded"])
+    assert listed.exit_code == 0, listed.output
+    assert "0 superseded case(s)" in listed.output

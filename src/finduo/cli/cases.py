@@ -88,7 +88,11 @@ def cases_table(cases: list[Case], title: str) -> Table:
 @cases_app.command("list")
 def list_cases(
     status: Annotated[
-        Literal["open", "resolved", "all"], typer.Option(help="Which cases.")
+        Literal["open", "resolved", "superseded", "all"],
+        typer.Option(
+            help="Which cases (superseded: closed when the application was "
+            "decided again with --redecide)."
+        ),
     ] = "open",
     reason: Annotated[
         str | None, typer.Option(help="Only cases with this referral reason.")

@@ -54,6 +54,7 @@ OUTPUT_COLUMNS = (
     "max_term_months",
     "discount_pct",
     "reasons",
+    "reasons_de",
     "reason_codes",
     "referral_reasons",
     "rules_fired",
@@ -80,6 +81,9 @@ def decision_row(decision: Decision, case_id: str | None) -> dict[str, Any]:
         "max_term_months": t.max_term_months if t else "",
         "discount_pct": t.discount_pct if t else "",
         "reasons": "; ".join(r.text.get("en", r.code) for r in decision.reasons),
+        "reasons_de": "; ".join(
+            r.text.get("de", r.text.get("en", r.code)) for r in decision.reasons
+        ),
         "reason_codes": "; ".join(r.code for r in decision.reasons),
         "referral_reasons": "; ".join(decision.referral_reasons),
         "rules_fired": "; ".join(decision.rules_fired),
