@@ -65,7 +65,9 @@ Facade (stable; other packages use only this)::
     personal_hash(value) -> str        (HMAC for payloads that refer to a person)
     audit_anchor(path=None) -> (Anchor, Path)
     audit_verify(anchor: Anchor | Path | None = None) -> VerifyReport
-        (None: the latest anchor under the state folder, if one was exported)
+        (None: the latest anchor under the state folder, if one was exported;
+        also checks each decision, case and resolution against the content
+        hash its event carries, see finduo.store.coverage)
 
 Known limits:
 - Every audited write holds the chain lock until its commit, so audited
@@ -82,6 +84,7 @@ StoreUnavailable (503), AuditError, ConfigError.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +92,7 @@ from sqlalchemy import select
 
 from finduo.errors import ConfigError
 from finduo.settings import Settings
-from finduo.store import audit
+from finduo.store import audit, coverage
 from finduo.store._cases import CasesMixin
 from finduo.store._decisions import DecisionsMixin, NewDecision, request_hash_of
 from finduo.store._identities import IdentitiesMixin
@@ -195,14 +198,38 @@ class Store(DecisionsMixin, CasesMixin, IdentitiesMixin, LifecycleMixin):
         return anchor, path
 
     def audit_verify(self, anchor: Anchor | Path | None = None) -> VerifyReport:
-        """Check every link of the chain, and the chain against an anchor."""
+        """Check the chain, the chain against an anchor, and the records.
+
+        Records: every decision, case and resolution is recomputed against
+        the content hash its event holds (:mod:`finduo.store.coverage`); the
+        first one that no longer matches is named (table, id, event seq).
+        """
         if isinstance(anchor, Path):
             anchor = Anchor.from_file(anchor)
         elif anchor is None and self.state_dir is not None:
             latest = self.state_dir / "audit" / LATEST_ANCHOR
             if latest.exists():
                 anchor = Anchor.from_file(latest)
-        return audit.verify(self.engine, anchor)
+        report = audit.verify(self.engine, anchor)
+        if not report.ok:
+            return report
+        found = coverage.check_records(self.engine, self._audit_key)
+        report = replace(
+            report,
+            records_checked=found.checked,
+            records_erased=found.erased,
+            records_unchecked=found.unchecked,
+        )
+        if found.problem is None:
+            return report
+        return replace(
+            report,
+            ok=False,
+            broken_seq=found.problem.seq,
+            reason=found.problem.reason,
+            broken_table=found.problem.table,
+            broken_record=found.problem.record_id,
+        )
 
 
 __all__ = [

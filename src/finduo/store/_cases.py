@@ -14,6 +14,7 @@ from finduo.decisions.model import Terms
 from finduo.errors import ConflictError, NotFoundError
 from finduo.store._base import StoreBase, new_id, require, utcnow
 from finduo.store._decisions import decision_from_row
+from finduo.store.coverage import CASE_FIELDS, RESOLUTION_FIELDS, content_hash
 from finduo.store.records import (
     CASE_KINDS,
     Case,
@@ -60,6 +61,12 @@ def _resolution(row: ResolutionRow) -> Resolution:
         first_judgement=cast(ResolutionOutcome | None, row.first_judgement),
         created_at=row.created_at,
     )
+
+
+def _case_sha256(row: CaseRow, **changed: Any) -> str:
+    """Content hash of a case row, with ``changed`` columns as written."""
+    values = {name: getattr(row, name) for name in CASE_FIELDS}
+    return content_hash("cases", {**values, **changed})
 
 
 def _reason_code(row: ReasonCodeRow) -> ReasonCode:
@@ -133,6 +140,7 @@ class CasesMixin(StoreBase):
                         self.personal_hash(subject_id) if subject_id else None
                     ),
                     "referral_reasons": row.referral_reasons,
+                    "case_sha256": _case_sha256(row),
                 },
             )
             return _case(row)
@@ -254,6 +262,12 @@ class CasesMixin(StoreBase):
                     {
                         "decision_id": case.decision_id,
                         "superseded_by": new_decision_id,
+                        "case_sha256": _case_sha256(
+                            case,
+                            status="superseded",
+                            resolved_at=now,
+                            version=case.version + 1,
+                        ),
                     },
                 )
                 closed.append(case.id)
@@ -353,6 +367,12 @@ class CasesMixin(StoreBase):
         )
         session.add(row)
         session.flush()
+        resolution_sha256 = content_hash(
+            "resolutions", {name: getattr(row, name) for name in RESOLUTION_FIELDS}
+        )
+        case_sha256 = _case_sha256(
+            case, status="resolved", resolved_at=now, version=case.version + 1
+        )
         self._audit(
             session,
             reviewer,
@@ -369,6 +389,8 @@ class CasesMixin(StoreBase):
                 "terms": row.terms,
                 "first_judgement": first_judgement,
                 "comment_hmac": self.personal_hash(comment) if comment else None,
+                "content_sha256": resolution_sha256,
+                "case_sha256": case_sha256,
             },
         )
         return _resolution(row)

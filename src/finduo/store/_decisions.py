@@ -16,6 +16,7 @@ from finduo.decisions.model import Decision
 from finduo.errors import ConflictError, IdempotencyError, NotFoundError
 from finduo.store._base import StoreBase, new_id, utcnow
 from finduo.store.audit import NewEvent, append_events, canonical_json
+from finduo.store.coverage import content_hash
 from finduo.store.records import RecordedDecision, StoredDecision
 from finduo.store.tables import CaseRow, DecisionRow
 
@@ -167,39 +168,43 @@ class DecisionsMixin(StoreBase):
                 if replay is not None:
                     results.append(replay)
                     continue
-            decisions.append(
-                {
-                    **_values_from_decision(decision),
-                    "application": application,
-                    "erased_at": None,
-                    "channel": item.channel,
-                    "actor": actor,
-                    "idempotency_key": key,
-                    "request_hash": request_hash,
-                }
-            )
+            values = {
+                **_values_from_decision(decision),
+                "application": application,
+                "erased_at": None,
+                "channel": item.channel,
+                "actor": actor,
+                "idempotency_key": key,
+                "request_hash": request_hash,
+            }
+            decisions.append(values)
             case_id: str | None = None
+            case_sha256: str | None = None
             open_case = item.open_case
             if open_case is None:
                 open_case = decision.outcome == "refer"
             if open_case:
                 case_id = new_id()
-                cases.append(
-                    {
-                        "id": case_id,
-                        "decision_id": decision.decision_id,
-                        "subject_id": None,
-                        "kind": "onboarding",
-                        "status": "open",
-                        "priority": float(item.case_priority),
-                        "referral_reasons": list(decision.referral_reasons),
-                        "details": {},
-                        "created_at": now,
-                        "resolved_at": None,
-                        "version": 1,
-                    }
+                case: dict[str, Any] = {
+                    "id": case_id,
+                    "decision_id": decision.decision_id,
+                    "subject_id": None,
+                    "kind": "onboarding",
+                    "status": "open",
+                    "priority": float(item.case_priority),
+                    "referral_reasons": list(decision.referral_reasons),
+                    "details": {},
+                    "created_at": now,
+                    "resolved_at": None,
+                    "version": 1,
+                }
+                cases.append(case)
+                case_sha256 = content_hash("cases", case)
+            events.append(
+                self._recorded_event(
+                    item, case_id, content_hash("decisions", values), case_sha256
                 )
-            events.append(self._recorded_event(item, case_id))
+            )
             result = RecordedDecision(
                 decision=decision, case_id=case_id, replayed=False
             )
@@ -214,7 +219,14 @@ class DecisionsMixin(StoreBase):
         append_events(session, events)
         return results
 
-    def _recorded_event(self, item: NewDecision, case_id: str | None) -> NewEvent:
+    def _recorded_event(
+        self,
+        item: NewDecision,
+        case_id: str | None,
+        content_sha256: str,
+        case_sha256: str | None,
+    ) -> NewEvent:
+        """The decision's event: references, keyed hashes and content hashes."""
         decision = item.decision
         return NewEvent(
             actor=item.actor,
@@ -233,6 +245,8 @@ class DecisionsMixin(StoreBase):
                 "variant": decision.variant,
                 "channel": item.channel,
                 "case_id": case_id,
+                "content_sha256": content_sha256,
+                "case_sha256": case_sha256,
             },
         )
 

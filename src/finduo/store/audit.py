@@ -13,6 +13,11 @@ SQLite's write lock taken at ``BEGIN IMMEDIATE`` (see :mod:`.engine`). The
 lock is taken as the last step of a write, so it is held only for the insert
 and the commit.
 
+The chain also vouches for the records it describes: decision, case and
+resolution events carry a sha256 of the record's content, which
+:func:`finduo.store.coverage.check_records` recomputes (``Store.audit_verify``
+runs both).
+
 Personal data never enters an event: payloads carry references (ids,
 versions, codes) and keyed hashes (:func:`keyed_hash`, HMAC-SHA256 under the
 audit key). Erasing an application's data therefore leaves every hash intact.
@@ -279,13 +284,38 @@ class VerifyReport:
     broken_seq: int | None = None
     reason: str | None = None
     anchor_checked: bool = False
+    # Records (decisions, cases, resolutions) checked against their events.
+    records_checked: int | None = None
+    records_erased: int = 0
+    records_unchecked: int = 0
+    broken_table: str | None = None
+    broken_record: str | None = None
 
     def summary(self) -> str:
         if self.ok:
             anchored = ", anchor matches" if self.anchor_checked else ""
+            records = ""
+            if self.records_checked is not None:
+                records = (
+                    f"; {self.records_checked} records match their events "
+                    f"({self.records_erased} with personal data erased"
+                )
+                if self.records_unchecked:
+                    records += f", {self.records_unchecked} older ones uncovered"
+                records += ")"
             return (
                 f"audit chain intact: {self.events} events, "
-                f"head seq {self.head_seq}{anchored}"
+                f"head seq {self.head_seq}{anchored}{records}"
+            )
+        if self.broken_table is not None:
+            event = (
+                f"its event seq {self.broken_seq}"
+                if self.broken_seq is not None
+                else "no event"
+            )
+            return (
+                f"audit trail broken: {self.broken_table} record "
+                f"{self.broken_record} ({event}): {self.reason}"
             )
         return f"audit chain broken at seq {self.broken_seq}: {self.reason}"
 
