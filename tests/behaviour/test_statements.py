@@ -53,6 +53,10 @@ BY_HAND = {
         "paid_last": 0,
         "paid_mean_3": 689 / 3,
         "unpaid_last_amt": 3102,
+        "util_m2": 3102 / 20000,
+        "util_m4": 0.0,
+        "pay_ratio_m1": 0.0,
+        "pay_ratio_m2": 689 / 689,
     },
     "2": {
         "delinq_cur": 0,
@@ -76,6 +80,9 @@ BY_HAND = {
         "available_credit": 120000 - 2682,
         "paid_mean_3": 2000 / 3,
         "unpaid_last_amt": 1725,
+        "util_m6": 3261 / 120000,
+        "pay_ratio_m2": 1000 / 2682,
+        "pay_ratio_m5": 0 / 3261,
     },
     "3": {
         "delinq_worst_6": 0,
@@ -92,6 +99,8 @@ BY_HAND = {
         "paid_last": 1518,
         "paid_mean_3": (1518 + 1500 + 1000) / 3,
         "unpaid_last_amt": 14027 - 1518,
+        "util_m3": 13559 / 90000,
+        "pay_ratio_m4": 1000 / 14948,
     },
 }
 

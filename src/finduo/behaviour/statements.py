@@ -72,6 +72,8 @@ FEATURES: tuple[str, ...] = (
     "paid_last",
     "paid_mean_3",
     "unpaid_last_amt",
+    *(f"util_m{k}" for k in range(1, WINDOW + 1)),
+    *(f"pay_ratio_m{k}" for k in range(1, WINDOW)),
 )
 
 
@@ -309,6 +311,15 @@ def statement_features(panel: StatementPanel) -> dict[str, np.ndarray]:
     out["paid_last"] = paid[:, 0]
     out["paid_mean_3"] = _nanmean(paid[:, :3])
     out["unpaid_last_amt"] = bill[:, 1] - paid[:, 0]
+    # The month-by-month path behind the summaries (month 1 = the as-of
+    # month; util_m1 equals util_cur and pay_ratio_m1 pay_ratio_last, kept so
+    # the set is the one measured on seeds 1-3).
+    for j in range(WINDOW):
+        out[f"util_m{j + 1}"] = util[:, j]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = np.clip(pay / owed, 0, 10)
+    for j in range(WINDOW - 1):
+        out[f"pay_ratio_m{j + 1}"] = ratios[:, j]
     return out
 
 
