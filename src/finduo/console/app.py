@@ -138,9 +138,19 @@ def create_console(
             return Response(status_code=404)
         return FileResponse(path, media_type="text/javascript")
 
-    from finduo.console.routes import admin, auth, cases, decisions, overview, queue
+    from finduo.console.routes import (
+        admin,
+        auth,
+        cases,
+        decisions,
+        monitoring,
+        overview,
+        policies,
+        queue,
+    )
 
-    for module in (auth, queue, cases, overview, decisions, admin):
+    pages = (auth, queue, cases, overview, decisions, admin, monitoring, policies)
+    for module in pages:
         console.include_router(module.router)
     _install_handlers(console)
     return console

@@ -41,6 +41,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "read_decisions": frozenset({"reviewer", "analyst", "approver"}),
     "contest": frozenset({"reviewer", "analyst"}),
     "stop_switch": frozenset({"admin"}),
+    "monitoring": frozenset({"analyst", "approver", "admin"}),
+    "policies": frozenset({"analyst", "approver"}),
 }
 
 
@@ -59,6 +61,11 @@ DATA_WORDS = (
     N_("onboarding"),
     N_("contest"),
     N_("early_warning"),
+    N_("draft"),
+    N_("proposed"),
+    N_("approved"),
+    N_("active"),
+    N_("retired"),
 )
 
 # Only this console's own files; no framing by other sites.
@@ -87,6 +94,10 @@ FLASHES: dict[str, tuple[str, str]] = {
     "signed_out": ("ok", N_("You are signed out.")),
     "judged": ("ok", N_("Your first judgement is recorded.")),
     "blind_team": ("ok", N_("The blind-review team is saved.")),
+    "proposed": ("ok", N_("The policy version is proposed.")),
+    "simulated": ("ok", N_("The what-if simulation is recorded.")),
+    "approved": ("ok", N_("The policy version is approved.")),
+    "activated": ("ok", N_("The policy version is active.")),
 }
 
 
@@ -210,6 +221,8 @@ class Page:
             "can_read_overview": self.can("overview"),
             "can_read_decisions": self.can("read_decisions"),
             "is_admin": self.can("stop_switch"),
+            "can_monitor": self.can("monitoring"),
+            "can_policies": self.can("policies"),
             "flashes": flashes,
             **values,
         }
