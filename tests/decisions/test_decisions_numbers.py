@@ -65,7 +65,8 @@ def test_valid_numbers(text: str, decimal: str | None, expected: float) -> None:
         ("2,500", None, "ambiguous"),
         ("12.000", None, "ambiguous"),
         ("nan", ".", "not a number"),
-        ("zweitausend", None, "not a number"),
+        ("zweitausend", None, "^not a number$"),
+        ("zweitausend", ",", "^not a number$"),
     ],
 )
 def test_invalid_or_ambiguous_numbers(

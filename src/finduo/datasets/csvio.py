@@ -80,6 +80,8 @@ def parse_number(text: str, decimal: str | None) -> int | float:
                 + " (set the decimal mark with --decimal , or --decimal .)"
             )
         return next(iter(readings.values()))
+    if not any(c.isascii() and c.isdigit() for c in cleaned):
+        raise NumberFormatError("not a number")
     group = "." if decimal == "," else ","
     sign = ""
     if cleaned[:1] in "+-":
