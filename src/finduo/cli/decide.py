@@ -364,7 +364,11 @@ def fields(
     table.add_column("kind")
     table.add_column("accepted", overflow="fold")
     table.add_row(
-        ID_FIELD, "text", "required, unique per batch; letters, digits, ._:/-"
+        ID_FIELD,
+        "text",
+        "required; unique in the batch and not decided before (else "
+        "--redecide); starts with a plain letter or digit; letters, digits, "
+        "._:/-",
     )
     for name in schema.fields:
         if name == ID_FIELD:
