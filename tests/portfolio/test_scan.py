@@ -111,6 +111,9 @@ def test_second_scan_shows_who_got_worse_and_who_recovered(
     cured = after["customer_id"].isin(cured_ids)
     after.loc[cured, list(taiwan.STATUS_COLUMNS)] = -1  # paid in full every month
     after.loc[cured, "bill_amt_1"] = 0
+    # Paid in full: each month's payment settles the statement before it.
+    for paid, bill in zip(taiwan.PAID_COLUMNS, taiwan.BILL_COLUMNS[1:], strict=False):
+        after.loc[cured, paid] = after.loc[cured, bill].clip(lower=0)
     clean = after.index[~after["customer_id"].isin(watched["customer_id"])][:20]
     after.loc[clean, list(taiwan.STATUS_COLUMNS[:3])] = 4  # four months behind
     second_csv = tmp_path / "oct.csv"
