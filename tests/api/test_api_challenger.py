@@ -82,3 +82,43 @@ def test_batch_and_single_decisions_follow_the_challenger_setting(
         c.decision_id for c in api.store.list_cases(CaseFilter(limit=500))
     }
     assert not case_decisions & {d.decision_id for d in shadows}
+
+
+def test_the_api_decides_with_the_promoted_model_over_a_newer_one(
+    tmp_path: Path, trained: Trained
+) -> None:
+    import shutil
+
+    from finduo.api import create_app
+    from finduo.lifecycle import approve_model, promote_model, register_candidate
+    from finduo.models import list_models
+    from finduo.settings import Settings
+
+    state = tmp_path / "state"
+    shutil.copytree(trained.models_dir, state / "models")
+    (saved,) = list_models("scorecard", "german-credit", state / "models")
+    newer = state / "models" / "scorecard-newer"
+    shutil.copytree(saved["folder"], newer)
+    meta = (newer / "meta.json").read_text(encoding="utf-8")
+    (newer / "meta.json").write_text(
+        meta.replace(saved["version"], "scorecard-german-credit-29991231-x").replace(
+            saved["created_at"], "2999-12-31T00:00:00+00:00"
+        ),
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'finduo.db'}"
+    store = Store(url, audit_key=AUDIT_KEY, state_dir=state)
+    store.upgrade()
+    for name, role in (("ana", "analyst"), ("cat", "approver")):
+        store.create_user(name, [role], "admin")
+    promoted = register_candidate(store, "ana", Path(saved["folder"]))
+    approve_model(store, "cat", promoted.version)
+    promote_model(store, "cat", promoted.version)
+    settings = Settings(state_dir=state, database_url=url, audit_key=AUDIT_KEY)
+
+    app = create_app(settings, store=store, policy=trained.policy)
+
+    newest = list_models("scorecard", "german-credit", state / "models")[0]
+    assert newest["folder"] == str(newer)
+    assert app.state.service.model_version == promoted.version
+    store.close()
