@@ -113,18 +113,14 @@ class ConsoleState:
 
 
 def create_console(
-    settings: Settings | None = None, *, store: Any = None, engine: Any = None
+    settings: Settings | None = None, *, store: Any = None, engine: Any
 ) -> FastAPI:
-    """The console for ``settings``; the API passes its own store and engine."""
+    """The console for ``settings``, deciding with the API's own engine."""
     settings = settings or get_settings()
     if store is None:
         from finduo.store import Store
 
         store = Store.from_settings(settings)
-    if engine is None:
-        from finduo.decisions import load_engine
-
-        engine = load_engine(settings, store)
     console = FastAPI(
         title="finduo console", docs_url=None, redoc_url=None, openapi_url=None
     )
