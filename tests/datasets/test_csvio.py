@@ -149,3 +149,30 @@ def test_blank_cells_in_a_number_column_become_missing_numbers(tmp_path: Path) -
     assert pd.isna(frame["total"].iloc[1])
     assert frame["total"].iloc[2] == 2000.25
     assert frame["plan"].tolist() == ["x", "y", "z"]
+
+
+def test_read_table_refuses_a_misgrouped_number_in_a_decimal_comma_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "train.csv"
+    rows = ["amount;bad"] + [f"{1000 + i},50;{i % 2}" for i in range(20)]
+    path.write_text("\n".join([*rows, "99.50;0"]) + "\n", encoding="utf-8")
+
+    with pytest.raises(DataError, match=r"column 'amount'.*line 22: '99\.50'"):
+        read_table(path, decimal=",")
+
+
+def test_read_table_reads_grouped_numbers_strictly_and_keeps_text(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "train.csv"
+    path.write_text(
+        "amount;purpose;bad\n12.000,50;car;1\n2.500;none;0\n;NA;0\n", encoding="utf-8"
+    )
+
+    frame = read_table(path)
+
+    assert frame["amount"].iloc[:2].tolist() == [12000.5, 2500.0]
+    assert pd.isna(frame["amount"].iloc[2])
+    assert frame["purpose"].tolist()[:2] == ["car", "none"]
+    assert frame["bad"].tolist() == [1, 0, 0]

@@ -311,80 +311,69 @@ def read_table(
     DataError
         When the file is missing, empty or not a table.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"data file {path} does not exist.", path=str(path))
-    with path.open("rb") as handle:
-        raw = handle.read(_SAMPLE_BYTES)
-    if not raw.strip():
-        raise DataError(f"data file {path} is empty.", path=str(path))
-    encoding = encoding or detect_encoding(raw)
-    try:
-        text = raw.decode(encoding, errors="replace")
-    except LookupError as exc:
-        raise DataError(f"unknown encoding {encoding!r} for {path}.") from exc
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
-    if len(raw) == _SAMPLE_BYTES and len(lines) > 1:
-        lines = lines[:-1]  # the last sampled line may be cut
-    sep = sep or detect_separator(lines)
-    check_marks(sep, decimal)
-    decimal = decimal or detect_decimal(lines, sep)
-    thousands = "." if decimal == "," else None
-    try:
-        frame = pd.read_csv(
-            path,
-            sep=sep,
-            decimal=decimal,
-            thousands=thousands,
-            encoding=encoding,
-            skipinitialspace=True,
-        )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataError(f"cannot read {path} as CSV (sep={sep!r}): {exc}") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
-    _blank_numbers_to_missing(frame, decimal, path)
+    table = read_text_table(path, sep=sep, decimal=decimal, encoding=encoding)
+    frame = table.frame
+    for column in frame.columns:
+        frame[column] = _column_values(frame[column], column, table)
     logger.info(
         "read %s: %d rows, %d columns (sep=%r, decimal=%r, encoding=%s)",
         path,
         len(frame),
         frame.shape[1],
-        sep,
-        decimal,
-        encoding,
+        table.sep,
+        table.decimal,
+        table.encoding,
     )
     return frame
 
 
-def _blank_numbers_to_missing(frame: pd.DataFrame, decimal: str, path: Path) -> None:
-    """Text columns that are numbers apart from blank cells become numbers.
+# Cells pandas would read as missing; "none" stays text (a German-credit value).
+_MISSING = {"", "na", "n/a", "nan", "null"}
+# A column whose cells are at least this share numbers is a number column:
+# its other cells are errors, never silently turned into text or missing.
+_NUMERIC_SHARE = 0.9
 
-    Spreadsheets export an empty amount as " "; pandas then reads the whole
-    column as text. Such blanks become missing values (counted in the log).
+
+def _column_values(values: pd.Series, column: str, table: TextTable) -> pd.Series:
+    """One column as numbers when its cells are numbers, strictly parsed.
+
+    Each cell is read with :func:`parse_number` under the file's decimal mark,
+    so ``99.50`` in a decimal-comma file is an error, not 9950. Blank cells
+    among numbers become missing values.
     """
-    for column in frame.columns:
-        values = frame[column]
-        if not (pd.api.types.is_string_dtype(values) or values.dtype == object):
-            continue
-        text = values.astype("string").str.strip()
-        blank = text.isna() | (text == "")
-        if blank.all() or not blank.any():
-            continue
-        candidate = text[~blank]
-        if decimal == ",":
-            candidate = candidate.str.replace(".", "", regex=False)
-            candidate = candidate.str.replace(",", ".", regex=False)
-        numbers = pd.to_numeric(candidate, errors="coerce")
-        if numbers.isna().any():
-            continue
-        converted = pd.Series(float("nan"), index=frame.index, dtype="float64")
-        converted[~blank] = numbers.astype("float64")
-        frame[column] = converted
-        logger.info(
-            "%s: column %r has %d blank cells among numbers; read as missing",
-            path.name,
-            column,
-            int(blank.sum()),
+    cells = [None if v is None or str(v).lower() in _MISSING else v for v in values]
+    present = [(i, c) for i, c in enumerate(cells) if c is not None]
+    if not present:
+        return pd.Series(float("nan"), index=values.index, dtype="float64")
+    parsed: list[int | float | None] = [None] * len(cells)
+    failures: list[tuple[int, str, str]] = []
+    for i, cell in present:
+        try:
+            parsed[i] = parse_number(cell, table.decimal)
+        except NumberFormatError as exc:
+            failures.append((i, cell, str(exc)))
+    if len(failures) == len(present):
+        return pd.Series(cells, index=values.index, dtype=object)
+    if failures and 1 - len(failures) / len(present) < _NUMERIC_SHARE:
+        return pd.Series(cells, index=values.index, dtype=object)
+    if failures:
+        shown = "; ".join(
+            f"line {table.lines[i]}: {cell!r} ({reason})"
+            for i, cell, reason in failures[:5]
         )
+        raise DataError(
+            f"column {column!r} holds numbers, but {len(failures)} cell(s) are "
+            f"not numbers under decimal mark {table.decimal!r}: {shown}",
+            field=column,
+            row=failures[0][0] + 1,
+        )
+    if all(isinstance(v, int) for v in parsed):
+        return pd.Series(parsed, index=values.index, dtype="int64")
+    return pd.Series(
+        [float("nan") if v is None else float(v) for v in parsed],
+        index=values.index,
+        dtype="float64",
+    )
 
 
 def _looks_like_id(name: str) -> bool:
