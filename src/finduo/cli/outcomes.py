@@ -45,7 +45,12 @@ def import_file(
             + [{"status": "unmatched", **o} for o in data["unmatched"]]
             + [{"status": "duplicate", **o} for o in data["duplicates"]]
         )
-        pd.DataFrame(rows).to_csv(report, index=False)
+        frame = pd.DataFrame(rows)
+        for column in ("row", "days_past_due"):
+            if column in frame:
+                # rows of other statuses leave gaps: keep whole numbers whole
+                frame[column] = frame[column].astype("Int64")
+        frame.to_csv(report, index=False)
     if as_json:
         typer.echo(json.dumps(data))
         return

@@ -63,7 +63,12 @@ class ImportReport:
             "rows": self.rows,
             "inserted": self.inserted,
             "invalid": [
-                {"row": e.row, "field": e.field, "reason": e.reason}
+                {
+                    "row": e.row,
+                    "field": e.field,
+                    "reason": e.reason,
+                    "value": None if e.value is None else str(e.value),
+                }
                 for e in self.invalid
             ],
             "unmatched": [item(o) for o in self.unmatched],
