@@ -104,3 +104,20 @@ def test_csv_carries_german_reasons_and_bad_decimal_is_refused(
     listed = runner.invoke(app, ["cases", "list", "--status", "superseded"])
     assert listed.exit_code == 0, listed.output
     assert "0 superseded case(s)" in listed.output
+
+
+def test_cases_list_says_when_the_limit_hides_cases(
+    state: Path, runner: CliRunner, split: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    applications = state / "apps.csv"
+    split[1].drop(columns=[TARGET]).to_csv(applications, index=False)
+    decided = runner.invoke(
+        app, ["decide", str(applications), "--out", str(state / "a.csv")]
+    )
+    assert decided.exit_code == 0, decided.output
+
+    short = runner.invoke(app, ["cases", "list", "--limit", "2"])
+    full = runner.invoke(app, ["cases", "list", "--limit", "500"])
+
+    assert "first 2 open cases; more exist" in short.output
+    assert "more exist" not in full.output and "open case(s)" in full.output

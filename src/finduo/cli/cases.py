@@ -109,10 +109,17 @@ def list_cases(
             status=None if status == "all" else status,
             referral_reason=reason,
             band=band,
-            limit=limit,
+            limit=limit + 1,
         )
     )
-    console.print(cases_table(cases, f"{len(cases)} {status} case(s)"))
+    more = len(cases) > limit
+    cases = cases[:limit]
+    title = (
+        f"first {len(cases)} {status} cases; more exist (raise --limit)"
+        if more
+        else f"{len(cases)} {status} case(s)"
+    )
+    console.print(cases_table(cases, title))
     if cases:
         console.print("Show one with: finduo cases show CASE (a unique prefix will do)")
 
