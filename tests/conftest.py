@@ -16,10 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import psycopg
 import pytest
 
+from finduo.datasets import german
 from finduo.decisions.model import Decision, Reason, Terms
+from finduo.models import RiskModel, train_models
 from finduo.store import Store
 
 PG_DSN = os.environ.get(
@@ -129,3 +132,34 @@ def make_decision(**overrides: Any) -> Decision:
 def decision_factory() -> Any:
     """``make_decision`` as a fixture, for tests outside this folder."""
     return make_decision
+
+
+# German credit, read from FINDUO_DATA_DIR (never downloaded), and models trained
+# on all of it: shared by the datasets, features, models, evaluation and reasons
+# tests.
+def real_data_dir() -> Path:
+    candidates = []
+    if os.environ.get("FINDUO_DATA_DIR"):
+        candidates.append(Path(os.environ["FINDUO_DATA_DIR"]))
+    candidates.append(Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    for folder in candidates:
+        if (folder / "german-credit" / "german.data").is_file():
+            return folder
+    pytest.fail("German credit data not found: set FINDUO_DATA_DIR")
+
+
+@pytest.fixture(scope="session")
+def german_frame() -> pd.DataFrame:
+    return german.load_german(real_data_dir(), url="http://127.0.0.1:9/never-used")
+
+
+@pytest.fixture(scope="session")
+def trained(german_frame: pd.DataFrame) -> dict[str, RiskModel]:
+    return train_models(
+        german_frame,
+        german.TARGET,
+        "german-credit",
+        protected=german.PROTECTED,
+        seed=0,
+        id_columns=[german.ID_COLUMN],
+    )
