@@ -156,6 +156,32 @@ def test_single_row_and_batch_scores_agree(
     np.testing.assert_allclose(one, model.predict_pd(X[:30]), rtol=0, atol=1e-15)
 
 
+def test_scorecard_scores_one_row_exactly_as_in_a_batch(
+    trained: dict[str, RiskModel], X: np.ndarray
+) -> None:
+    # One row takes a plain-Python path (a request); a batch the numpy one.
+    model = trained["scorecard"]
+    rows = X[:60].copy()
+    rows[0, :] = np.nan  # every input missing
+    rows[1, 0] = 1e9  # far outside every split
+    rows[2, :] = -1.0  # codes no category has
+    for c, j in zip(model._chars, model._columns, strict=True):  # type: ignore[attr-defined]
+        if len(c.splits):
+            rows[3, j] = c.splits[0]  # exactly on a bin edge: [a, b)
+    batch = (
+        model.predict_pd(rows),
+        model.score_points(rows),  # type: ignore[attr-defined]
+        model.contributions(rows),
+    )
+    for i in range(len(rows)):
+        one = rows[i : i + 1]
+        # Twice: the second call finds the row's bins remembered.
+        for _ in range(2):
+            assert model.predict_pd(one)[0] == batch[0][i]
+            assert model.score_points(one)[0] == batch[1][i]  # type: ignore[attr-defined]
+            np.testing.assert_array_equal(model.contributions(one)[0], batch[2][i])
+
+
 def test_training_twice_with_the_same_seed_gives_the_same_models(
     german_frame: pd.DataFrame, trained: dict[str, RiskModel]
 ) -> None:
