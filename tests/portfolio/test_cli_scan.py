@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from finduo.cli import _register_all, app
 from finduo.cli._common import open_store
 from finduo.settings import get_settings
-from finduo.store import CaseFilter
+from finduo.store import Case, CaseFilter
 
 
 @pytest.fixture
@@ -29,7 +29,14 @@ def state(
     get_settings.cache_clear()
 
 
-def _scan(runner: CliRunner, state: Path, source: Path, out: Path) -> str:
+def _scan(
+    runner: CliRunner,
+    state: Path,
+    source: Path,
+    out: Path,
+    as_of: str = "2005-09-30",
+    *extra: str,
+) -> str:
     result = runner.invoke(
         app,
         [
@@ -39,7 +46,7 @@ def _scan(runner: CliRunner, state: Path, source: Path, out: Path) -> str:
             "scan",
             str(source),
             "--as-of",
-            "2005-09-30",
+            as_of,
             "--out",
             str(out),
             "--model",
@@ -48,10 +55,22 @@ def _scan(runner: CliRunner, state: Path, source: Path, out: Path) -> str:
             "lightgbm",
             "--chunk-rows",
             "1000",
+            *extra,
         ],
     )
     assert result.exit_code == 0, result.output
     return result.output
+
+
+def _flat(output: str) -> str:
+    """The output with Rich's line wrapping undone (words only)."""
+    return " ".join(output.split())
+
+
+def _early_warning_cases() -> list[Case]:
+    return open_store().list_cases(
+        CaseFilter(status=None, kind="early_warning", limit=100_000)
+    )
 
 
 def test_scan_opens_early_warning_cases_once(state: Path, portfolio_csv: Path) -> None:
@@ -66,17 +85,67 @@ def test_scan_opens_early_warning_cases_once(state: Path, portfolio_csv: Path) -
     assert len(with_case) > 0
     assert (with_case["action"] != "none").all()
     assert ((with_case["action"] == "case") | (with_case["exposure"] >= 200000)).all()
-    store = open_store()
-    cases = [
-        c
-        for c in store.list_cases(CaseFilter(status=None, limit=100_000))
-        if c.kind == "early_warning"
-    ]
+    cases = _early_warning_cases()
     assert len(cases) == len(with_case)
     assert {c.subject_id for c in cases} == set(with_case["customer_id"])
-    flat, flat_again = output.replace("\n", " "), again.replace("\n", " ")
-    assert f"{len(with_case)} review case(s) opened" in flat
-    assert "0 review case(s) opened" in flat_again
+    assert f"review cases: {len(with_case)} opened, 0 already open" in _flat(output)
+    assert f"review cases: 0 opened, {len(with_case)} already open" in _flat(again)
+    assert (watch["case_state"].dropna() == "open").all()
+
+
+def test_rerun_under_another_name_or_restarted_opens_no_second_case(
+    state: Path, portfolio_csv: Path
+) -> None:
+    runner = CliRunner()
+    _scan(runner, state, portfolio_csv, state / "watch-a.csv")
+    first = {c.subject_id: c.id for c in _early_warning_cases()}
+
+    output = _scan(runner, state, portfolio_csv, state / "watch-b.csv")
+    restarted = _scan(
+        runner, state, portfolio_csv, state / "watch-a.csv", "2005-09-30", "--restart"
+    )
+
+    cases = _early_warning_cases()
+    assert len(cases) == len(first) > 0
+    assert f"review cases: 0 opened, {len(first)} already open" in _flat(output)
+    assert f"review cases: 0 opened, {len(first)} already open" in _flat(restarted)
+    second = pd.read_csv(state / "watch-b.csv", dtype={"customer_id": str})
+    linked = second.dropna(subset=["case_id"])
+    assert dict(zip(linked["customer_id"], linked["case_id"], strict=True)) == first
+    assert (linked["case_state"] == "open").all()
+
+
+def test_resolved_case_stays_closed_for_its_date_and_a_later_scan_opens_anew(
+    state: Path, portfolio_csv: Path
+) -> None:
+    runner = CliRunner()
+    _scan(runner, state, portfolio_csv, state / "watch-sep.csv")
+    store = open_store()
+    resolved = _early_warning_cases()[0]
+    code = next(c.code for c in store.list_reason_codes() if c.code != "OTHER")
+    store.resolve_case(
+        resolved.id, outcome="decline", reason_code=code, reviewer="rita"
+    )
+    n_cases = len(_early_warning_cases())
+
+    same_date = _flat(_scan(runner, state, portfolio_csv, state / "watch-2.csv"))
+    later = _flat(
+        _scan(runner, state, portfolio_csv, state / "watch-oct.csv", "2005-10-31")
+    )
+
+    cases = _early_warning_cases()
+    assert "review cases: 0 opened" in same_date
+    assert "1 resolved earlier for this as-of date" in same_date
+    assert "review cases: 1 opened" in later
+    assert len(cases) == n_cases + 1
+    new = [
+        c for c in cases if c.status == "open" and c.details["as_of"] == "2005-10-31"
+    ]
+    assert [c.subject_id for c in new] == [resolved.subject_id]
+    open_per_customer = pd.Series(
+        [c.subject_id for c in cases if c.status == "open"]
+    ).value_counts()
+    assert open_per_customer.max() == 1
 
 
 def test_second_scan_compares_with_the_last_finished_one(

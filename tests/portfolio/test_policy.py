@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from finduo.errors import PolicyError
-from finduo.portfolio.policy import ACTIONS, parse_early_warning, propose_actions
+from finduo.portfolio.policy import (
+    ACTIONS,
+    NOTHING_OWED,
+    parse_early_warning,
+    propose_actions,
+    rule_labels,
+)
 
 POLICY = """
 name: test-ew
@@ -30,7 +36,7 @@ def test_first_matching_rule_names_the_action() -> None:
     delinq = np.array([0.0, 2.0, 0.0, 3.0, np.nan])
 
     action, rule = propose_actions(
-        loaded.policy, pd_, {"delinq_cur": delinq, "balance": np.zeros(5)}
+        loaded.policy, pd_, {"delinq_cur": delinq, "balance": np.full(5, 5000.0)}
     )
 
     assert [ACTIONS[a] for a in action] == [
@@ -41,6 +47,30 @@ def test_first_matching_rule_names_the_action() -> None:
         "none",
     ]
     assert rule.tolist() == [0, 1, -1, -1, -1]
+
+
+def test_customer_owing_nothing_gets_no_action_whatever_the_rules() -> None:
+    loaded = parse_early_warning(POLICY)
+    pd_ = np.array([0.9, 0.5, 0.9, 0.5])
+    delinq = np.array([0.0, 2.0, 0.0, 2.0])
+    balance = np.array([0.0, 0.0, 1.0, np.nan])  # nothing, nothing, NT$ 1, unknown
+
+    action, rule = propose_actions(
+        loaded.policy, pd_, {"delinq_cur": delinq, "balance": balance}
+    )
+
+    assert [ACTIONS[a] for a in action] == [
+        "none",
+        "none",
+        "limit_freeze",
+        "payment_plan",
+    ]
+    assert rule_labels(["R1", "R2"])[rule].tolist() == [
+        NOTHING_OWED,
+        NOTHING_OWED,
+        "R1",
+        "R2",
+    ]
 
 
 def test_version_changes_with_content_not_with_comments() -> None:

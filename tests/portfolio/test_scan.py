@@ -12,6 +12,7 @@ from finduo.behaviour.model import modelling_frame
 from finduo.datasets import taiwan
 from finduo.errors import ConfigError, RowError
 from finduo.portfolio.output import Manifest, work_dir
+from finduo.portfolio.policy import NOTHING_OWED
 from finduo.portfolio.scan import SimulatedCrash, run_scan
 from finduo.portfolio.scoring import ChunkScorer
 
@@ -193,3 +194,30 @@ def test_comparison_matches_ids_read_as_numbers_and_as_text(
     second = pd.read_csv(tmp_path / "w2.csv")
     assert len(second) > 0
     assert (second["trend"] == "same").all()
+
+
+def test_customers_owing_nothing_get_no_dunning_action(
+    tmp_path: Path, taiwan_wide: pd.DataFrame, scan_model, policy
+) -> None:
+    # Regression of a new-user trial: customers with a zero balance were offered
+    # payment plans. Every real customer who owes nothing on the September
+    # statement, beside 1,000 who owe something.
+    owes_nothing = taiwan_wide[taiwan_wide["bill_amt_1"] <= 0]
+    others = taiwan_wide[taiwan_wide["bill_amt_1"] > 0].sample(1000, random_state=0)
+    source = tmp_path / "portfolio.csv"
+    pd.concat([owes_nothing, others]).drop(columns=[taiwan.TARGET]).to_csv(
+        source, index=False
+    )
+    out = tmp_path / "watch.csv"
+
+    run_scan(source, AS_OF, out, ChunkScorer(scan_model, policy))
+
+    watch = pd.read_csv(out, dtype={"customer_id": str, "rule": str})
+    zero = watch[watch["exposure"] == 0]
+    assert len(zero) > 0
+    assert (zero["action"] == "none").all()
+    assert set(zero["rule"].fillna("")) <= {NOTHING_OWED, ""}
+    assert (zero["rule"] == NOTHING_OWED).sum() > 0  # a rule would have acted
+    assert zero["case_id"].isna().all()
+    acting = watch[watch["action"] != "none"]
+    assert (acting["exposure"] >= 1).all() and len(acting) > 0

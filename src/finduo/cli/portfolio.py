@@ -114,6 +114,7 @@ def scan(
                 "model_version": chunk_scorer.model.version,
                 "policy_version": chunk_scorer.policy.version,
             },
+            {r.id: r.description for r in chunk_scorer.policy.policy.rules},
         )
     chunk_scorer.with_reasons = reasons
     if input.suffix.lower() == ".parquet" and is_synthetic(input):
@@ -165,9 +166,16 @@ def scan(
     console.print(
         f"model {chunk_scorer.model.version}, policy {chunk_scorer.policy.version}; "
         f"compared with {before or 'no previous scan'}; "
-        f"{result.cases_opened} review case(s) opened; "
         f"{result.resumed_chunks} chunk(s) resumed; {result.seconds:.1f}s"
     )
+    if cases:
+        existing = result.cases_existing
+        console.print(
+            f"review cases: {result.cases_opened} opened, "
+            f"{existing.get('open', 0)} already open (left as they are), "
+            f"{existing.get('resolved', 0)} resolved earlier for this as-of date "
+            "(not opened again); see case_id and case_state in the watchlist"
+        )
 
 
 @portfolio_app.command("generate")

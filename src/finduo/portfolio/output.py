@@ -5,7 +5,6 @@ Layout of ``<WATCHLIST>.scan/``::
     manifest.json            what was scanned and which chunks are committed
     scores/part-00000.parquet   customer_id, pd, action of every customer
     watch/part-00000.parquet    watchlist rows of the chunk, with reasons
-    cases.jsonl              review cases opened, one line per customer
 
 A chunk counts only once the manifest lists it. Its parts are written to a
 temporary name and renamed into place before the manifest is rewritten (also
@@ -28,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from finduo.errors import ConfigError
-from finduo.portfolio.policy import ACTIONS
+from finduo.portfolio.policy import ACTIONS, rule_labels
 from finduo.portfolio.scoring import ScoredChunk
 
 MANIFEST = "manifest.json"
@@ -121,7 +120,8 @@ def chunk_tables(chunk: ScoredChunk, rule_ids: list[str]) -> tuple[pa.Table, pa.
         {"customer_id": ids, "pd": chunk.pd, "action": _actions(chunk.action)}
     )
     rows = np.flatnonzero(chunk.watch)
-    rules = np.array([*rule_ids, ""], dtype=object)[chunk.rule[rows]]
+    rules = rule_labels(rule_ids)[chunk.rule[rows]]
+    german = chunk.reasons_de if chunk.reasons_de is not None else chunk.reasons
     watch = pa.table(
         {
             "customer_id": ids.take(pa.array(rows)),
@@ -130,6 +130,7 @@ def chunk_tables(chunk: ScoredChunk, rule_ids: list[str]) -> tuple[pa.Table, pa.
             "rule": pa.array(rules.tolist(), pa.string()),
             "exposure": chunk.exposure[rows],
             "reasons": pa.array(chunk.reasons, pa.string()),
+            "reasons_de": pa.array(german, pa.string()),
         }
     )
     return scores, watch

@@ -11,13 +11,18 @@ Rules are tried in order; the first whose conditions all hold names the
 action. A customer is on the watchlist when ``pd >= watch_from_pd`` or a rule
 fires. An action on a customer whose exposure is at least
 ``case_exposure_from`` opens a review case in the onboarding queue.
+
+A customer who owes less than ``act_from_exposure`` (default 1: nothing owed)
+gets no action whatever the rules say: there is nothing to remind of, to plan
+or to freeze. Such a customer stays on the watchlist for monitoring when the
+pd calls for it, with the rule shown as :data:`NOTHING_OWED`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -31,6 +36,10 @@ from finduo.errors import PolicyError
 from finduo.policy.schema import MEMBERSHIP, Operator
 
 ACTIONS: tuple[str, ...] = ("none", "reminder", "payment_plan", "limit_freeze", "case")
+# Rule label of customers left without action because they owe (next to) nothing;
+# rule index -2 (-1 is "no rule fired").
+NOTHING_OWED = "NOTHING_OWED"
+NOTHING_OWED_INDEX = -2
 Action = Literal["reminder", "payment_plan", "limit_freeze", "case"]
 SHIPPED = "early-warning"
 
@@ -74,6 +83,7 @@ class EarlyWarningPolicy(_Strict):
     watch_from_pd: float = Field(gt=0, le=1)
     exposure_field: str = Field(default="balance", min_length=1)
     case_exposure_from: float = Field(ge=0)
+    act_from_exposure: float = Field(default=1.0, gt=0)
     max_reasons: int = Field(default=3, ge=1, le=10)
     protected: list[str] = Field(default_factory=lambda: ["sex"])
     rules: list[ActionRule] = Field(min_length=1)
@@ -187,7 +197,9 @@ def propose_actions(
     action : numpy.ndarray of int8, shape (n,)
         Index into :data:`ACTIONS` (0 = none).
     rule : numpy.ndarray of int16, shape (n,)
-        Index of the rule that fired, -1 for none.
+        Index of the rule that fired, -1 for none, -2 (:data:`NOTHING_OWED`)
+        where a rule fired but the customer owes less than
+        ``act_from_exposure``.
     """
     missing = sorted(policy.fields() - set(columns))
     if missing:
@@ -206,11 +218,23 @@ def propose_actions(
         action[hit] = ACTIONS.index(rule.action)
         rule_index[hit] = i
         open_ &= ~hit
+    exposure = np.asarray(columns[policy.exposure_field], dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        owes_nothing = exposure < policy.act_from_exposure  # unknown (NaN): acts
+    action[owes_nothing] = 0
+    rule_index[owes_nothing & (rule_index >= 0)] = NOTHING_OWED_INDEX
     return action, rule_index
+
+
+def rule_labels(rule_ids: Sequence[str]) -> np.ndarray:
+    """Lookup of rule indexes to labels: ids, then NOTHING_OWED (-2), "" (-1)."""
+    return np.array([*rule_ids, NOTHING_OWED, ""], dtype=object)
 
 
 __all__ = [
     "ACTIONS",
+    "NOTHING_OWED",
+    "NOTHING_OWED_INDEX",
     "ActionRule",
     "Condition",
     "EarlyWarningPolicy",
@@ -218,4 +242,5 @@ __all__ = [
     "load_early_warning",
     "parse_early_warning",
     "propose_actions",
+    "rule_labels",
 ]

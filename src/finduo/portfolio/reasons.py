@@ -1,103 +1,136 @@
 """Readable reasons for watchlist entries, from per-row contributions.
 
 Contributions (SHAP values on the log-odds) cost far more than a prediction,
-so the scan computes them only for customers on the watchlist. Each reason
-names the behavioural input, the customer's value and a short English text.
+so the scan computes them only for customers on the watchlist. The words come
+from the early-warning reason catalogue ``reasons.yaml`` beside this module
+(English and German; one entry per input of the behavioural model), as the
+onboarding reasons come from :mod:`finduo.reasons`' catalogue. A test keeps
+every model input in the catalogue, so no reason shows a raw feature name.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
 
 import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-# feature -> (reason code, text with {v} as the customer's value)
-TEXTS: dict[str, tuple[str, str]] = {
-    "delinq_cur": ("ARREARS_NOW", "{v:.0f} month(s) in arrears now"),
-    "status_cur": ("STATUS_NOW", "repayment status this month: {v:.0f}"),
-    "status_prev": ("STATUS_PREV", "repayment status last month: {v:.0f}"),
-    "delinq_worst_3": (
-        "ARREARS_WORST_3",
-        "worst arrears in 3 months: {v:.0f} month(s)",
-    ),
-    "delinq_worst_6": (
-        "ARREARS_WORST_6",
-        "worst arrears in 6 months: {v:.0f} month(s)",
-    ),
-    "delinq_months_3": (
-        "ARREARS_MONTHS_3",
-        "in arrears in {v:.0f} of the last 3 months",
-    ),
-    "delinq_months_6": (
-        "ARREARS_MONTHS_6",
-        "in arrears in {v:.0f} of the last 6 months",
-    ),
-    "delinq_trend": ("ARREARS_RISING", "arrears trend over 6 months: {v:+.1f}"),
-    "months_since_delinq": ("ARREARS_RECENT", "last in arrears {v:.0f} month(s) ago"),
-    "paid_full_status_6": ("FEW_FULL_STATUS", "paid in full in {v:.0f} of 6 months"),
-    "no_use_months_6": ("NO_USE", "card unused in {v:.0f} of 6 months"),
-    "revolving_months_6": ("REVOLVING", "revolving balance in {v:.0f} of 6 months"),
-    "util_cur": ("UTIL_HIGH", "balance at {v:.0%} of the credit limit"),
-    "util_mean_6": ("UTIL_MEAN", "average balance {v:.0%} of the limit"),
-    "util_max_6": ("UTIL_MAX", "highest balance {v:.0%} of the limit"),
-    "util_trend": ("UTIL_RISING", "utilisation trend {v:+.0%}"),
-    "pay_ratio_last": ("PAID_LITTLE", "last payment covered {v:.0%} of the bill"),
-    "pay_ratio_mean": ("PAID_LITTLE_6", "payments covered {v:.0%} of bills"),
-    "full_payments": ("FEW_FULL", "{v:.0f} full payment(s) in 5 months"),
-    "min_payments": ("PARTIAL", "{v:.0f} partial payment(s) in 5 months"),
-    "missed_payments": ("MISSED", "{v:.0f} missed payment(s) in 5 months"),
-    "unpaid_last": ("UNPAID_LAST", "unpaid after last payment: {v:.0%} of limit"),
-    "bill_growth": ("BILL_GROWTH", "balance grew by {v:.0%} of the limit"),
-    "paid_to_limit": ("PAID_TO_LIMIT", "paid {v:.0%} of the limit in 6 months"),
-    "limit_bal": ("LIMIT_LOW", "credit limit only {v:,.0f}"),
-    "months_on_book": ("SHORT_HISTORY", "{v:.0f} month(s) of statements"),
-    "education": ("EDUCATION", "education code {v:.0f}"),
-    "marriage": ("MARRIAGE", "marital status code {v:.0f}"),
-    "age": ("AGE", "age {v:.0f}"),
-}
+from finduo.errors import ConfigError
+
+LANGUAGES = ("en", "de")
+Language = Literal["en", "de"]
+Format = Literal["count", "percent", "spercent", "amount", "signed", "status", "code"]
+_MISSING = {"en": "no value", "de": "kein Wert"}
 
 
-_STATUS_WORDS = {
-    -2: "card not used",
-    -1: "paid in full",
-    0: "minimum paid, rest revolving",
-}
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _status(value: float, when: str) -> str:
-    code = int(value)
-    if code in _STATUS_WORDS:
-        return f"{when}: {_STATUS_WORDS[code]}"
-    return f"{when}: {code} month(s) overdue"
+class Words(_Strict):
+    en: str
+    de: str
+
+    def get(self, language: Language) -> str:
+        return self.de if language == "de" else self.en
 
 
-def reason_text(feature: str, value: float) -> str:
-    """The English text of one reason."""
-    if isinstance(value, float) and math.isnan(value):
-        return f"{feature}: no value"
-    if feature == "status_cur":
-        return _status(value, "this month")
-    if feature == "status_prev":
-        return _status(value, "last month")
-    if feature == "months_since_delinq" and value == 0:
-        return "in arrears this month"
-    if feature not in TEXTS:
-        return f"{feature} = {value:g}"
-    return TEXTS[feature][1].format(v=value)
+class Entry(_Strict):
+    """The wording of one model input."""
+
+    code: str
+    label: Words
+    format: Format
+    en: str
+    de: str
+    zero: Words | None = None
+
+
+class ReasonCatalogue(_Strict):
+    """The early-warning reason catalogue (``portfolio/reasons.yaml``)."""
+
+    version: int
+    status_words: dict[str, Words]
+    features: dict[str, Entry]
+
+    def code(self, feature: str) -> str:
+        entry = self.features.get(feature)
+        return entry.code if entry else "GEN_" + feature.upper()
+
+    def text(self, feature: str, value: float, language: Language = "en") -> str:
+        """The wording of ``feature`` at ``value`` in ``language``."""
+        entry = self.features.get(feature)
+        if entry is None:  # not in the catalogue: a test keeps this from users
+            return f"{feature}: {value:g}"
+        if math.isnan(value):
+            return f"{entry.label.get(language)}: {_MISSING[language]}"
+        if entry.zero is not None and value == 0:
+            return entry.zero.get(language)
+        template = entry.de if language == "de" else entry.en
+        return template.format(value=self._value(entry.format, value, language))
+
+    def _value(self, kind: Format, value: float, language: Language) -> str:
+        german = language == "de"
+        match kind:
+            case "count" | "code":
+                return f"{value:.0f}"
+            case "percent" | "spercent":
+                sign = "+" if kind == "spercent" else ""
+                shown = f"{value * 100:{sign}.0f}"
+                return f"{shown} %" if german else f"{shown}%"
+            case "amount":
+                shown = f"{value:,.0f}"
+                return shown.replace(",", ".") if german else shown
+            case "signed":
+                shown = f"{value:+.1f}"
+                return shown.replace(".", ",") if german else shown
+            case _:
+                return self._status(int(value), language)
+
+    def _status(self, code: int, language: Language) -> str:
+        words = self.status_words.get(str(code))
+        if words is not None:
+            return words.get(language)
+        return self.status_words["late"].get(language).format(value=code)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> ReasonCatalogue:
+    """The shipped early-warning reason catalogue (loaded once)."""
+    text = resources.files(__package__).joinpath("reasons.yaml").read_text("utf-8")
+    try:
+        return ReasonCatalogue.model_validate(yaml.safe_load(text))
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"invalid early-warning reason catalogue: {exc}") from exc
+
+
+def reason_text(feature: str, value: float, language: Language = "en") -> str:
+    """The text of one reason (English by default)."""
+    return catalogue().text(feature, float(value), language)
 
 
 def top_reasons(
-    contributions: np.ndarray, X: np.ndarray, names: Sequence[str], k: int
+    contributions: np.ndarray,
+    X: np.ndarray,
+    names: Sequence[str],
+    k: int,
+    language: Language = "en",
 ) -> list[str]:
     """Up to ``k`` inputs that raised each row's risk most, as one text per row.
 
     Parameters
     ----------
     contributions, X : numpy.ndarray, shape (n, m)
-        Per-input contributions (> 0 raises risk) and the inputs.
+        Per-input contributions (> 0 raises risk) and the inputs as the
+        customer has them (category codes as in the data, not encoded).
     names : sequence of str, length m
     k : int
+    language : {"en", "de"}
 
     Returns
     -------
@@ -105,6 +138,7 @@ def top_reasons(
         ``"CODE: text; CODE: text"``, strongest first; empty when nothing
         raised the risk.
     """
+    words = catalogue()
     order = np.argsort(-contributions, axis=1, kind="stable")[:, :k]
     out: list[str] = []
     for row in range(contributions.shape[0]):
@@ -112,10 +146,11 @@ def top_reasons(
         for j in order[row]:
             if contributions[row, j] <= 0:
                 break
-            code = TEXTS.get(names[j], (names[j].upper(), ""))[0]
-            parts.append(f"{code}: {reason_text(names[j], float(X[row, j]))}")
+            name = names[j]
+            text = words.text(name, float(X[row, j]), language)
+            parts.append(f"{words.code(name)}: {text}")
         out.append("; ".join(parts))
     return out
 
 
-__all__ = ["TEXTS", "reason_text", "top_reasons"]
+__all__ = ["LANGUAGES", "ReasonCatalogue", "catalogue", "reason_text", "top_reasons"]

@@ -19,9 +19,11 @@ from finduo.portfolio.compiled import RawScorer, StockScorer, compile_booster
 from finduo.portfolio.output import work_dir
 from finduo.portfolio.policy import load_early_warning
 from finduo.portfolio.scoring import ChunkScorer
-from finduo.portfolio.watchlist import CaseOpener
+from finduo.portfolio.watchlist import CaseLink, CaseOpener
 
 ScorerName = Literal["lleaves", "lightgbm"]
+_PAGE = 1000
+_NONE = CaseLink("", "resolved")
 
 
 def load_scan_model(model: Path | None) -> Any:
@@ -68,28 +70,77 @@ def build_scorer(
     )
 
 
-def store_case_opener(store: Any, actor: str, scan: Mapping[str, str]) -> CaseOpener:
-    """Open one early-warning case per watchlist row in the onboarding queue."""
+def existing_cases(store: Any, as_of: str) -> dict[str, CaseLink]:
+    """Early-warning cases a scan as of ``as_of`` links to instead of opening one.
 
-    def open_case(row: Mapping[str, Any]) -> str:
+    Every customer's open case (whichever scan opened it), and cases opened
+    for the same as-of date that have been resolved since; an open case wins.
+    """
+    from finduo.store import CaseFilter
+
+    found: dict[str, CaseLink] = {}
+    offset = 0
+    while True:
+        page = store.list_cases(
+            CaseFilter(status=None, kind="early_warning", limit=_PAGE, offset=offset)
+        )
+        for case in page:
+            key = case.subject_id
+            if key is None:
+                continue
+            if case.status == "open":
+                if found.get(key, _NONE).state != "open":
+                    found[key] = CaseLink(case.id, "open")
+            elif case.details.get("as_of") == as_of and key not in found:
+                found[key] = CaseLink(case.id, "resolved")
+        if len(page) < _PAGE:
+            return found
+        offset += _PAGE
+
+
+def store_case_opener(
+    store: Any,
+    actor: str,
+    scan: Mapping[str, str],
+    rules: Mapping[str, str] | None = None,
+) -> CaseOpener:
+    """Link each watchlist row to its customer's early-warning case.
+
+    Opens a case in the review queue unless :func:`existing_cases` names one.
+    ``scan`` (as_of, scan file, model and policy versions) and the proposed
+    action's description from ``rules`` (rule id -> description) go into the
+    case's details, for the case page.
+    """
+    known: dict[str, CaseLink] | None = None
+
+    def open_case(row: Mapping[str, Any]) -> CaseLink:
+        nonlocal known
+        if known is None:  # read once, on the first row that needs a case
+            known = existing_cases(store, scan.get("as_of", ""))
+        key = str(row["customer_id"])
+        if key in known:
+            return known[key]
         exposure = float(row["exposure"]) if row["exposure"] == row["exposure"] else 0.0
         case = store.open_case(
             actor,
             kind="early_warning",
-            subject_id=str(row["customer_id"]),
+            subject_id=key,
             # Amount at risk times the pd, as the queue ranks onboarding cases.
             priority=round(exposure * float(row["pd"]), 2),
             referral_reasons=[f"early warning: {row['action']} ({row['rule']})"],
             details={
                 "action": row["action"],
                 "rule": row["rule"],
+                "rule_description": (rules or {}).get(str(row["rule"]), ""),
                 "pd": round(float(row["pd"]), 6),
                 "exposure": exposure,
                 "reasons": row["reasons"],
+                "reasons_de": row.get("reasons_de", row["reasons"]),
                 **scan,
             },
         )
-        return str(case.id)
+        known[key] = CaseLink(str(case.id), "open")
+        return CaseLink(str(case.id), "opened")
 
     return open_case
 
@@ -119,6 +170,7 @@ def previous_scan(state_dir: Path, current: Path) -> Path | None:
 
 __all__ = [
     "build_scorer",
+    "existing_cases",
     "load_scan_model",
     "make_scorer",
     "previous_scan",

@@ -80,6 +80,9 @@ class ScanResult:
     seconds: float
     cases_opened: int
     counts: dict[str, int] = field(default_factory=dict)
+    # Cases a watchlist row called for that were not opened again: already
+    # open from an earlier scan, or resolved for the same as-of date.
+    cases_existing: dict[str, int] = field(default_factory=dict)
 
 
 CSV_COUNT_LIMIT = 512 * 1024 * 1024
@@ -349,7 +352,8 @@ def run_scan(
     restart : bool
         Discard an unfinished scan of something else in the working folder.
     open_cases : callable, optional
-        Opens one review case for a watchlist row; returns its id.
+        Links one watchlist row to its review case: opens one unless the
+        customer has one already (see :mod:`finduo.portfolio.watchlist`).
     crash_after : int, optional
         Tests only: stop as by a crash after that many newly scored chunks.
     """
@@ -377,6 +381,7 @@ def run_scan(
         seconds=seconds,
         cases_opened=summary.cases_opened,
         counts=summary.counts,
+        cases_existing=summary.cases_existing,
     )
 
 

@@ -42,7 +42,8 @@ class ScoredChunk:
     rule: np.ndarray  # (n,) int16, -1 none
     exposure: np.ndarray  # (n,) float64
     watch: np.ndarray  # (n,) bool
-    reasons: list[str]  # one per watch row, in row order
+    reasons: list[str]  # one per watch row, in row order (English)
+    reasons_de: list[str] | None = None  # the same in German
 
     def __len__(self) -> int:
         return int(self.pd.shape[0])
@@ -143,11 +144,17 @@ class ChunkScorer:
         watch = (pd_ >= policy.watch_from_pd) | (action > 0)
         rows = np.flatnonzero(watch)
         reasons: list[str] = []
+        reasons_de: list[str] = []
         if rows.size and not self.with_reasons:
-            reasons = [""] * rows.size
+            reasons = reasons_de = [""] * rows.size
         elif rows.size:
             contrib = self.model.contributions(X[rows])
-            reasons = top_reasons(contrib, X[rows], self.names, policy.max_reasons)
+            # Reasons show the customer's values (category codes as in the
+            # data), not the model's encoding of them.
+            shown = np.column_stack([values[n][rows] for n in self.names])
+            k = policy.max_reasons
+            reasons = top_reasons(contrib, shown, self.names, k)
+            reasons_de = top_reasons(contrib, shown, self.names, k, "de")
         return ScoredChunk(
             customer_id=np.asarray(columns[taiwan.ID_COLUMN]),
             pd=pd_,
@@ -156,6 +163,7 @@ class ChunkScorer:
             exposure=values[policy.exposure_field],
             watch=watch,
             reasons=reasons,
+            reasons_de=reasons_de,
         )
 
 

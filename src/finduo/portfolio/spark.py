@@ -31,7 +31,7 @@ import pyarrow.parquet as pq
 from finduo.datasets import taiwan
 from finduo.errors import ConfigError
 from finduo.portfolio.output import commit_chunk, open_work, work_dir
-from finduo.portfolio.policy import ACTIONS
+from finduo.portfolio.policy import ACTIONS, rule_labels
 from finduo.portfolio.scan import _UCI_NAMES, Progress, ScanResult, _identity
 from finduo.portfolio.scoring import NEEDED, ChunkScorer
 from finduo.portfolio.watchlist import finish_watchlist
@@ -72,9 +72,12 @@ def _score_partitions(
         for frame in batches:
             columns = {c: frame[c].to_numpy() for c in frame.columns}
             chunk = scorer.score(columns)
+            rows = np.flatnonzero(chunk.watch)
             reasons = np.full(len(chunk), None, dtype=object)
-            reasons[np.flatnonzero(chunk.watch)] = chunk.reasons
-            rules = np.array([*rule_ids, ""], dtype=object)[chunk.rule]
+            reasons[rows] = chunk.reasons
+            german = np.full(len(chunk), None, dtype=object)
+            german[rows] = chunk.reasons_de or chunk.reasons
+            rules = rule_labels(rule_ids)[chunk.rule]
             yield pd.DataFrame(
                 {
                     taiwan.ID_COLUMN: chunk.customer_id,
@@ -84,6 +87,7 @@ def _score_partitions(
                     "exposure": chunk.exposure,
                     "watch": chunk.watch,
                     "reasons": reasons,
+                    "reasons_de": german,
                 }
             )
 
@@ -136,7 +140,7 @@ def run_spark_scan(
         id_type = frame.schema[taiwan.ID_COLUMN].dataType.simpleString()
         schema = (
             f"{taiwan.ID_COLUMN} {id_type}, pd double, action string, rule string, "
-            "exposure double, watch boolean, reasons string"
+            "exposure double, watch boolean, reasons string, reasons_de string"
         )
         rule_ids = [rule.id for rule in scorer.policy.policy.rules]
         broadcast = session.sparkContext.broadcast(scorer)
@@ -149,7 +153,16 @@ def run_spark_scan(
         if index in manifest.chunks:
             continue
         table = pq.read_table(part).rename_columns(
-            ["customer_id", "pd", "action", "rule", "exposure", "watch", "reasons"]
+            [
+                "customer_id",
+                "pd",
+                "action",
+                "rule",
+                "exposure",
+                "watch",
+                "reasons",
+                "reasons_de",
+            ]
         )
         watch = table.filter(table["watch"])
         commit_chunk(folder, manifest, index, _as_scores(table), _as_watch(watch))
@@ -168,6 +181,7 @@ def run_spark_scan(
         resumed_chunks=0,
         seconds=time.perf_counter() - started,
         cases_opened=summary.cases_opened,
+        cases_existing=summary.cases_existing,
         counts=summary.counts,
     )
 
@@ -202,6 +216,7 @@ def _as_watch(table: Any) -> Any:
             "rule": table["rule"],
             "exposure": table["exposure"],
             "reasons": table["reasons"],
+            "reasons_de": table["reasons_de"],
         }
     )
 

@@ -1,21 +1,27 @@
 """Finish a scan: the watchlist, compared with the previous scan, and its cases.
 
 Watchlist columns: ``customer_id, pd, pd_previous, change, trend, action, rule,
-exposure, reasons, case_id``. ``trend`` is ``new`` (not on the previous
-watchlist), ``worse`` / ``better`` (pd up / down by at least
+exposure, reasons, reasons_de, case_id, case_state``. ``trend`` is ``new`` (not
+on the previous watchlist), ``worse`` / ``better`` (pd up / down by at least
 :data:`CHANGE_STEP`), ``same``, or ``recovered``: on the previous watchlist,
 off this one (listed with action ``none`` so that nobody silently drops off).
 Rows are ordered by the severity of the action, then by pd.
+
+Cases: one early-warning case per customer at a time. A row that calls for a
+case is linked to the customer's case that is still open, whichever scan
+opened it (``case_state`` ``open``: left as it is, for the person working it),
+or to a case opened for the same as-of date and since resolved (``resolved``:
+that scan's warning has had its answer); otherwise a case is opened
+(``opened``). Rerunning a scan, under any output name, so opens nothing twice.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -39,9 +45,22 @@ COLUMNS = (
     "rule",
     "exposure",
     "reasons",
+    "reasons_de",
     "case_id",
+    "case_state",
 )
-CaseOpener = Callable[[Mapping[str, Any]], str]
+CaseState = Literal["opened", "open", "resolved"]
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """The review case of a watchlist row and whether this scan opened it."""
+
+    case_id: str
+    state: CaseState
+
+
+CaseOpener = Callable[[Mapping[str, Any]], CaseLink]
 
 
 @dataclass
@@ -49,6 +68,7 @@ class WatchSummary:
     watched: int
     cases_opened: int
     counts: dict[str, int] = field(default_factory=dict)
+    cases_existing: dict[str, int] = field(default_factory=dict)
 
 
 def _scores_of(folder: Path, manifest: Manifest, keys: list[str]) -> pd.Series:
@@ -103,6 +123,7 @@ def compare(
                 "rule": "",
                 "exposure": np.nan,
                 "reasons": "",
+                "reasons_de": "",
                 "pd_previous": before.reindex(recovered).to_numpy(),
             }
         )
@@ -125,36 +146,28 @@ def _needs_case(frame: pd.DataFrame, threshold: float) -> np.ndarray:
 
 
 def open_review_cases(
-    frame: pd.DataFrame, folder: Path, threshold: float, opener: CaseOpener | None
-) -> tuple[pd.Series, int]:
-    """Case id per row; opens the missing ones, remembering each in cases.jsonl."""
-    log = folder / "cases.jsonl"
-    known: dict[str, str] = {}
-    if log.is_file():
-        for line in log.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                known[str(item["customer_id"])] = item["case_id"]
+    frame: pd.DataFrame, threshold: float, opener: CaseOpener | None
+) -> tuple[pd.Series, pd.Series, dict[str, int]]:
+    """Case id and state per row, and the count of rows per state.
+
+    ``opener`` decides, per customer, whether a case is opened or an existing
+    one stands (see the module doc).
+    """
     ids = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    opened = 0
+    states = pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    counts: dict[str, int] = {}
     rows = np.flatnonzero(_needs_case(frame, threshold))
     if opener is None:
         if rows.size:
             logger.info("%d watchlist rows call for a case; no store given", rows.size)
-        return ids, 0
-    with open(log, "a", encoding="utf-8") as handle:
-        for i in rows:
-            row = frame.iloc[i]
-            key = str(row["customer_id"])
-            if key not in known:
-                known[key] = opener({str(k): v for k, v in row.items()})
-                handle.write(
-                    json.dumps({"customer_id": key, "case_id": known[key]}) + "\n"
-                )
-                handle.flush()
-                opened += 1
-            ids.iloc[int(i)] = known[key]
-    return ids, opened
+        return ids, states, counts
+    for i in rows:
+        row = frame.iloc[i]
+        link = opener({str(k): v for k, v in row.items()})
+        ids.iloc[int(i)] = link.case_id
+        states.iloc[int(i)] = link.state
+        counts[link.state] = counts.get(link.state, 0) + 1
+    return ids, states, counts
 
 
 def finish_watchlist(
@@ -168,14 +181,16 @@ def finish_watchlist(
     """Write the watchlist file from the committed parts (see module doc)."""
     watch = read_parts(folder, "watch", manifest).to_pandas()
     watch["action"] = watch["action"].astype(str)
+    if "reasons_de" not in watch:  # parts of a scan begun before German reasons
+        watch["reasons_de"] = watch["reasons"]
     frame = compare(watch, folder, manifest, previous)
     severity = {name: i for i, name in enumerate(ACTIONS)}
     frame["_severity"] = frame["action"].map(severity)
     frame = frame.sort_values(["_severity", "pd"], ascending=False, kind="stable")
     frame = frame.drop(columns="_severity").reset_index(drop=True)
     policy = scorer.policy.policy
-    frame["case_id"], opened = open_review_cases(
-        frame, folder, policy.case_exposure_from, opener
+    frame["case_id"], frame["case_state"], states = open_review_cases(
+        frame, policy.case_exposure_from, opener
     )
     frame = frame[list(COLUMNS)]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -186,9 +201,19 @@ def finish_watchlist(
     )
     return WatchSummary(
         watched=int((frame["trend"] != "recovered").sum()),
-        cases_opened=opened,
+        cases_opened=states.pop("opened", 0),
         counts=counts,
+        cases_existing=states,
     )
 
 
-__all__ = ["CHANGE_STEP", "COLUMNS", "compare", "finish_watchlist", "open_review_cases"]
+__all__ = [
+    "CHANGE_STEP",
+    "COLUMNS",
+    "CaseLink",
+    "CaseOpener",
+    "CaseState",
+    "compare",
+    "finish_watchlist",
+    "open_review_cases",
+]
