@@ -71,7 +71,14 @@ def test_schema_and_decisions_follow_a_csv_trained_model(
     assert len(decisions) == 200
     assert {d.outcome for d in decisions} == {"approve", "refer", "decline"}
     big = [d for d, b in zip(decisions, new["betrag"], strict=True) if b > 10000]
-    assert big and all("rule:BIG" in d.referral_reasons for d in big)
+    assert big and all("BIG" in d.rules_fired for d in big)
+    # The refer rule refers a big amount unless the score declines it.
+    assert all(
+        "rule:BIG" in d.referral_reasons
+        for d in big
+        if d.outcome != "decline" and "quality_sample" not in d.referral_reasons
+    )
+    assert all(d.referral_reasons == [] for d in big if d.outcome == "decline")
     approved = [d for d in decisions if d.outcome == "approve"]
     assert all(
         d.terms is not None and d.terms.payment_methods == ["invoice"] for d in approved

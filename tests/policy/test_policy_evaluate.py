@@ -176,3 +176,112 @@ def test_single_application_equals_its_row_in_a_batch(policy: Policy) -> None:
         assert one.band[0] == batch.band[i]
         assert one.terms[0] == batch.terms[i]
         assert one.referral_reasons[0] == batch.referral_reasons[i]
+
+
+def test_decline_level_pd_wins_over_a_refer_rule(policy: Policy) -> None:
+    # A long term refers a good applicant, but not one the score declines.
+    high = policy.cutoffs.decline_from + 0.05
+    result = evaluate_policy(
+        policy,
+        _columns(2, duration_months=[72, 72]),
+        np.array([high, 0.01]),
+        ["a", "b"],
+    )
+
+    assert result.outcome == ["decline", "refer"]
+    assert result.rules_fired == [["R03_LONG_TERM"], ["R03_LONG_TERM"]]
+    assert result.referral_reasons == [[], ["rule:R03_LONG_TERM"]]
+
+
+def test_a_flagged_input_refers_even_a_decline_level_pd(policy: Policy) -> None:
+    # The pd rests on a value the model never saw: a person decides.
+    result = evaluate_policy(
+        policy,
+        _columns(1, duration_months=[72]),
+        np.array([0.9]),
+        ["a"],
+        flags=[["unseen value 'x' for purpose"]],
+    )
+
+    assert result.outcome == ["refer"]
+    assert result.referral_reasons == [
+        ["unseen value 'x' for purpose", "rule:R03_LONG_TERM"]
+    ]
+
+
+@pytest.mark.parametrize("stop", [False, True])
+def test_one_application_is_decided_exactly_as_in_a_batch(stop: bool) -> None:
+    # One application takes the plain-Python path, a batch the numpy one:
+    # every operator, odd values (None, NaN, text, bools, numpy numbers) and
+    # pds on and around every cut-off and band edge.
+    base = shipped_policy().policy
+    rules = [
+        Rule(
+            id=f"X_{op}_{i}",
+            field=field,
+            op=op,
+            value=value,
+            action=action,
+            reason_code=f"X{i}",
+        )
+        for i, (field, op, value, action) in enumerate(
+            [
+                ("age_years", "lt", 21, "decline"),
+                ("age_years", "ge", 70, "refer"),
+                ("credit_amount", "gt", 15000, "refer"),
+                ("credit_amount", "le", 250, "refer"),
+                ("duration_months", "eq", 48, "refer"),
+                ("duration_months", "ne", 12, "refer"),
+                ("purpose", "eq", "car (new)", "refer"),
+                ("purpose", "ne", "business", "refer"),
+                ("purpose", "in", ["education", "retraining"], "refer"),
+                ("purpose", "not_in", ["radio/television"], "refer"),
+            ]
+        )
+    ]
+    policy = base.model_copy(update={"rules": rules})
+    rng = np.random.default_rng(3)
+    n = 600
+    odd: list[object] = [None, float("nan"), "12", True, np.int64(48), np.float64(70.0)]
+    ages = [odd[i % len(odd)] if i % 9 == 0 else int(a) for i, a in
+            enumerate(rng.integers(15, 80, n))]  # fmt: skip
+    purposes = rng.choice(
+        ["car (new)", "business", "education", "retraining", "radio/television"], n
+    ).tolist()
+    purposes[::11] = [None] * len(purposes[::11])
+    edges = [
+        *(band.max_pd for band in policy.bands),
+        policy.cutoffs.approve_below,
+        policy.cutoffs.decline_from,
+        policy.cutoffs.decline_cutoff,
+    ]
+    pd = rng.uniform(0, 0.6, n)
+    pd[: len(edges) * 3] = [e + d for e in edges for d in (-1e-12, 0.0, 1e-12)]
+    columns = _columns(
+        n,
+        age_years=ages,
+        credit_amount=rng.integers(100, 20000, n).tolist(),
+        duration_months=rng.choice([12, 24, 48, 60], n).tolist(),
+    )
+    columns["purpose"] = np.asarray(purposes, dtype=object)
+    ids = [f"id{i}" for i in range(n)]
+    flags = [["unseen value"] if i % 13 == 0 else [] for i in range(n)]
+
+    batch = evaluate_policy(policy, columns, pd, ids, flags, stop_switch=stop)
+
+    for i in range(n):
+        one = evaluate_policy(
+            policy,
+            {k: v[i : i + 1] for k, v in columns.items()},
+            pd[i : i + 1],
+            ids[i : i + 1],
+            flags[i : i + 1],
+            stop_switch=stop,
+        )
+        assert one.outcome[0] == batch.outcome[i], i
+        assert one.recommendation[0] == batch.recommendation[i], i
+        assert one.band[0] == batch.band[i], i
+        assert one.terms[0] == batch.terms[i], i
+        assert one.rules_fired[0] == batch.rules_fired[i], i
+        assert one.referral_reasons[0] == batch.referral_reasons[i], i
+    assert len({tuple(r) for r in batch.rules_fired}) > 20  # the rules do vary

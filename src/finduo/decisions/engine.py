@@ -223,7 +223,8 @@ class Engine:
         pd_ = np.asarray(self.model.predict_pd(X), dtype=np.float64)
         scorer = getattr(self.model, "score_points", None)
         points = np.asarray(scorer(X), dtype=np.float64) if callable(scorer) else None
-        flags = [self.model.spec.flags(r) for r in records]
+        flagged = [self.model.spec.flagged(r) for r in records]
+        flags = [list(f.values()) for f in flagged]
         columns = {
             name: np.asarray([r[name] for r in records], dtype=object)
             for name in self._policy_fields
@@ -234,7 +235,7 @@ class Engine:
             self.policy, columns, pd_, ids, flags, stop_switch=stop
         )
         needs = [i for i in range(n) if result.outcome[i] != "approve"]
-        reasons = self._reasons(X, records, needs, result.rules_fired)
+        reasons = self._reasons(X, records, needs, result.rules_fired, flagged)
         for i in needs:
             reasons[i] = self._with_rule_reasons(
                 records[i], result.rules_fired[i], reasons[i]
@@ -309,6 +310,7 @@ class Engine:
         records: list[dict[str, Any]],
         rows: list[int],
         fired: list[list[str]],
+        flagged: list[dict[str, str]],
     ) -> dict[int, list[Reason]]:
         """Up to ``max_reasons`` reasons for the given rows (refer and decline).
 
@@ -319,11 +321,8 @@ class Engine:
             return {}
         from finduo.reasons import top_reasons
 
-        features = self.model.spec.features
         exclude = [
-            {self._rules[r].field for r in fired[i]}
-            | {f.name for f in features if f.flag(records[i].get(f.name)) is not None}
-            for i in rows
+            {self._rules[r].field for r in fired[i]} | set(flagged[i]) for i in rows
         ]
         found = top_reasons(
             self.model,

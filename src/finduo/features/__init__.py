@@ -88,6 +88,12 @@ class FeatureSpec:
             (to_number(v) for v in values), dtype=np.float64, count=len(values)
         )
 
+    def encode_value(self, value: Any) -> float:
+        """Encode one value of this input, as :meth:`encode` would (no numpy)."""
+        if self.kind == "categorical":
+            return self._codes.get(category_key(value), math.nan)  # type: ignore[arg-type]
+        return to_number(value)
+
     def flag(self, value: Any) -> str | None:
         """Why a reviewer should look at this value, or None."""
         if self.kind == "categorical":
@@ -214,14 +220,24 @@ class FeatureSet:
     def encode_row(self, mapping: Mapping[str, Any]) -> np.ndarray:
         """Encode one application (a mapping of input name to value) as (1, k).
 
-        A missing key counts as a missing value. No pandas on this path.
+        A missing key counts as a missing value. No pandas on this path, and
+        no numpy call per input: a request is one row.
         """
-        return self._encode({n: [mapping.get(n)] for n in self.names}, 1)
+        row = [spec.encode_value(mapping.get(spec.name)) for spec in self.features]
+        return np.array([row], dtype=np.float64)
 
     def flags(self, mapping: Mapping[str, Any]) -> list[str]:
         """Unseen categories, numbers outside the training range, missing values."""
-        found = (spec.flag(mapping.get(spec.name)) for spec in self.features)
-        return [text for text in found if text is not None]
+        return list(self.flagged(mapping).values())
+
+    def flagged(self, mapping: Mapping[str, Any]) -> dict[str, str]:
+        """:meth:`flags` by input name (the inputs a reviewer should look at)."""
+        found: dict[str, str] = {}
+        for spec in self.features:
+            text = spec.flag(mapping.get(spec.name))
+            if text is not None:
+                found[spec.name] = text
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         return {"features": [f.to_dict() for f in self.features]}

@@ -1,18 +1,27 @@
-"""Applying a policy to scored applications: one vectorised implementation.
+"""Applying a policy to scored applications.
 
-The scalar path (one application) calls the same code with arrays of length
-one, so one request and a batch of millions are decided alike.
+Two implementations of the same rules: a vectorised one for batches, and a
+plain-Python one for a single application (a request: numpy calls on arrays
+of length one cost more than the decision). Both are tested equal on every
+combination of rule, value and cut-off, so one request and a batch of
+millions are decided alike.
 
 Order of precedence, per application:
 
 1. a **decline rule** fires -> decline;
-2. else any **referral reason** -> refer: a refer rule, a flag from the
-   features (value unseen in training, outside the training range), ``pd`` in
-   the grey zone ``[approve_below, decline_from)``, or the random
-   **quality sample** (drawn from a hash of the application id, so it does not
-   depend on the batch or its order);
-3. else ``pd >= decline_from`` -> decline, ``pd < approve_below`` -> approve;
-4. the **stop switch**, when on, turns every outcome into a referral.
+2. a **flag** from the features (value unseen in training, outside the
+   training range, missing) -> refer: the ``pd`` rests on a value the model
+   has not learnt, so it can neither approve nor decline on its own;
+3. ``pd >= decline_from`` -> decline ("decline wins" over refer rules and the
+   grey zone: a reviewer is not asked to approve what the score declines);
+4. any other **referral reason** -> refer: a refer rule, ``pd`` in the grey
+   zone ``[approve_below, decline_from)``;
+5. else approve, with the terms of the ``pd``'s band.
+
+The random **quality sample** (drawn from a hash of the application id, so it
+does not depend on the batch or its order) refers an application that the
+machine would otherwise approve or decline on its own. The **stop switch**,
+when on, turns every outcome into a referral.
 
 The recommendation is the machine's own approve/decline view: decline when
 ``pd >= decline_cutoff`` or a decline rule fired, else approve.
@@ -20,7 +29,9 @@ The recommendation is the machine's own approve/decline view: decline when
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import math
 import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -177,15 +188,25 @@ def evaluate_policy(
             f"{n}, {len(application_ids)}, {len(flags)}"
         )
 
+    if n == 1:
+        return _evaluate_one(
+            policy,
+            {name: np.asarray(values)[0] for name, values in columns.items()},
+            float(pd[0]),
+            application_ids[0],
+            list(flags[0]),
+            stop_switch,
+        )
+
     fired: list[list[str]] = [[] for _ in range(n)]
-    referral: list[list[str]] = [list(f) for f in flags]
+    refer_rules: list[list[str]] = [[] for _ in range(n)]
     declined_by_rule = np.zeros(n, dtype=bool)
     for rule in policy.rules:
         hits = np.flatnonzero(rule_fires(rule, np.asarray(columns[rule.field])))
         for hit in hits:
             fired[hit].append(rule.id)
             if rule.action == "refer":
-                referral[hit].append(f"rule:{rule.id}")
+                refer_rules[hit].append(f"rule:{rule.id}")
         if rule.action == "decline":
             declined_by_rule[hits] = True
 
@@ -203,25 +224,20 @@ def evaluate_policy(
     bands = band_index(policy, pd)
     amounts = columns.get(policy.amount_field)
     outcome: list[str] = []
+    referral: list[list[str]] = []
     terms: list[Terms | None] = []
     for i in range(n):
-        reasons = referral[i]
-        if declined_by_rule[i]:
-            reasons.clear()
-            decided = "decline"
-        else:
-            if grey[i]:
-                reasons.append(GREY_ZONE)
-            if not reasons and sampled[i]:
-                reasons.append(QUALITY_SAMPLE)
-            if reasons:
-                decided = "refer"
-            else:
-                decided = "decline" if pd[i] >= cut.decline_from else "approve"
-        if stop_switch:
-            reasons.insert(0, STOP_SWITCH)
-            decided = "refer"
+        decided, reasons = _outcome(
+            bool(declined_by_rule[i]),
+            list(flags[i]),
+            refer_rules[i],
+            bool(pd[i] >= cut.decline_from),
+            bool(grey[i]),
+            bool(sampled[i]),
+            stop_switch,
+        )
         outcome.append(decided)
+        referral.append(reasons)
         if decided == "approve":
             amount = float(amounts[i]) if amounts is not None else 0.0
             terms.append(_terms(policy, int(bands[i]), amount))
@@ -239,6 +255,120 @@ def evaluate_policy(
     )
 
 
+def _outcome(
+    declined_by_rule: bool,
+    flags: list[str],
+    refer_rules: list[str],
+    declines: bool,
+    grey: bool,
+    sampled: bool,
+    stop_switch: bool,
+) -> tuple[str, list[str]]:
+    """Outcome and referral reasons of one application (the precedence above)."""
+    reasons: list[str]
+    if declined_by_rule:
+        decided, reasons = "decline", []
+    elif flags:
+        decided, reasons = "refer", [*flags, *refer_rules]
+    elif declines:
+        decided, reasons = "decline", []
+    else:
+        reasons = [*refer_rules, *([GREY_ZONE] if grey else [])]
+        decided = "refer" if reasons else "approve"
+    if decided != "refer" and sampled and not declined_by_rule:
+        decided, reasons = "refer", [QUALITY_SAMPLE]
+    if stop_switch:
+        decided, reasons = "refer", [STOP_SWITCH, *reasons]
+    return decided, reasons
+
+
+def _real(value: Any) -> float:
+    """A value as a number for an ordering rule; NaN when it is none."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+        return float(value)
+    return math.nan
+
+
+def rule_holds(rule: Rule, value: Any) -> bool:
+    """Whether ``rule`` holds for one value: :func:`rule_fires` for one element."""
+    if value is None or (isinstance(value, float) and value != value):
+        return False
+    op, target = rule.op, rule.value
+    if op in ORDERING or (
+        op in (Operator.EQ, Operator.NE) and isinstance(target, (int, float))
+    ):
+        x, t = _real(value), float(target)  # type: ignore[arg-type]
+        if x != x:
+            return False
+        return {
+            Operator.LT: x < t,
+            Operator.LE: x <= t,
+            Operator.GT: x > t,
+            Operator.GE: x >= t,
+            Operator.EQ: x == t,
+            Operator.NE: x != t,
+        }[op]
+    if op in (Operator.EQ, Operator.NE):
+        return bool(value == target) == (op is Operator.EQ)
+    members = set(target) if isinstance(target, list) else {target}
+    return (value in members) == (op is Operator.IN)
+
+
+def _evaluate_one(
+    policy: Policy,
+    values: Mapping[str, Any],
+    pd: float,
+    application_id: str,
+    flags: list[str],
+    stop_switch: bool,
+) -> PolicyResult:
+    """:func:`evaluate_policy` for one application, in plain Python."""
+    fired: list[str] = []
+    refer_rules: list[str] = []
+    declined_by_rule = False
+    for rule in policy.rules:
+        if rule_holds(rule, values[rule.field]):
+            fired.append(rule.id)
+            if rule.action == "refer":
+                refer_rules.append(f"rule:{rule.id}")
+            else:
+                declined_by_rule = True
+    cut = policy.cutoffs
+    share = policy.quality_sample.share
+    sampled = (
+        share > 0 and quality_draw(application_id, policy.quality_sample.salt) < share
+    )
+    decided, reasons = _outcome(
+        declined_by_rule,
+        flags,
+        refer_rules,
+        pd >= cut.decline_from,
+        cut.approve_below <= pd < cut.decline_from,
+        sampled,
+        stop_switch,
+    )
+    band = _band_of(policy, pd)
+    terms: Terms | None = None
+    if decided == "approve":
+        amount = values.get(policy.amount_field)
+        terms = _terms(policy, band, float(amount) if amount is not None else 0.0)
+    recommend_decline = pd >= cut.decline_cutoff or declined_by_rule
+    return PolicyResult(
+        outcome=[decided],
+        recommendation=["decline" if recommend_decline else "approve"],
+        band=[policy.bands[band].name],
+        terms=[terms],
+        rules_fired=[fired],
+        referral_reasons=[reasons],
+    )
+
+
+def _band_of(policy: Policy, pd: float) -> int:
+    """:func:`band_index` of one ``pd``."""
+    bounds = [band.max_pd for band in policy.bands]
+    return min(bisect.bisect_right(bounds, pd), len(bounds) - 1)
+
+
 def required_fields(policy: Policy) -> set[str]:
     """Application fields the policy reads (rule fields and the amount field)."""
     return {rule.field for rule in policy.rules} | {policy.amount_field}
@@ -254,4 +384,5 @@ __all__ = [
     "quality_draw",
     "required_fields",
     "rule_fires",
+    "rule_holds",
 ]

@@ -2,8 +2,8 @@
 
 The replay re-applies a policy to the *stored* scores (``pd``) and the stored
 application fields the policy reads, in the same order of precedence as
-:func:`finduo.policy.evaluate.evaluate_policy` (decline rule, then referral
-reasons, then the cut-offs), but on whole columns at once so that a million
+:func:`finduo.policy.evaluate.evaluate_policy` (decline rule, feature flag,
+decline cut-off, other referral reasons, quality sample), but on whole columns at once so that a million
 decisions replay in seconds. A test checks it against ``evaluate_policy``
 called row by row.
 
@@ -170,23 +170,29 @@ def replay_policy(policy: Policy, cols: DecisionColumns) -> Replay:
             f"the columns hold {sorted(cols.fields)}."
         )
     declined_by_rule = np.zeros(n, dtype=bool)
-    referred = cols.feature_flag.copy()
+    refer_rule = np.zeros(n, dtype=bool)
     for rule in policy.rules:
         hits = rule_fires(rule, np.asarray(cols.fields[rule.field]))
         if rule.action == "decline":
             declined_by_rule |= hits
         else:
-            referred |= hits
+            refer_rule |= hits
 
     cut = policy.cutoffs
     pd_ = cols.pd
-    referred |= (pd_ >= cut.approve_below) & (pd_ < cut.decline_from)
+    grey = (pd_ >= cut.approve_below) & (pd_ < cut.decline_from)
+    declines = pd_ >= cut.decline_from
+    sampled = np.zeros(n, dtype=bool)
     share = policy.quality_sample.share
     if share > 0:
-        referred |= cols.quality_draws(policy.quality_sample.salt) < share
+        sampled = cols.quality_draws(policy.quality_sample.salt) < share
 
-    outcome = np.where(pd_ >= cut.decline_from, DECLINE, APPROVE).astype(np.int8)
-    outcome[referred] = REFER
+    # Lowest precedence first; each line overrules the ones above it.
+    outcome = np.full(n, APPROVE, dtype=np.int8)
+    outcome[refer_rule | grey | sampled] = REFER
+    outcome[declines] = DECLINE  # decline wins over refer rules
+    outcome[declines & sampled] = REFER  # the quality sample checks declines too
+    outcome[cols.feature_flag] = REFER  # a pd on unlearnt values decides nothing
     outcome[declined_by_rule] = DECLINE
 
     bands = band_index(policy, pd_)
