@@ -180,3 +180,28 @@ def test_bad_as_of_date_is_a_clear_error(state: Path, portfolio_csv: Path) -> No
 
     assert result.exit_code != 0
     assert "YYYY-MM-DD" in str(result.exception) + result.output
+
+
+def test_cases_show_words_an_early_warning_case_for_collections(
+    state: Path, portfolio_csv: Path
+) -> None:
+    # Regression of a new-user trial: `cases show` printed onboarding wording
+    # ("referred because", application, band) for early-warning cases.
+    runner = CliRunner()
+    _scan(runner, state, portfolio_csv, state / "watch-sep.csv")
+    case = max(_early_warning_cases(), key=lambda c: c.priority)
+
+    result = runner.invoke(app, ["cases", "show", case.id[:8]])
+
+    assert result.exit_code == 0, result.output
+    shown = _flat(result.output)
+    assert f"early warning for customer {case.subject_id}" in shown
+    assert "statements as of 2005-09-30" in shown
+    assert f"within the model's horizon (next month): {case.details['pd']:.3f}" in shown
+    assert f"NT$ {case.details['exposure']:,.0f}" in shown
+    assert f"proposed action: {case.details['action']}" in shown
+    assert f"dunning rule {case.details['rule']}" in shown
+    first_reason = case.details["reasons"].split("; ")[0].split(": ", 1)[1]
+    assert " ".join(first_reason.split()[:3]) in shown
+    for onboarding in ("referred because", "application", "band", "erased"):
+        assert onboarding not in shown

@@ -131,6 +131,11 @@ def show(case_ref: Annotated[str, typer.Argument(help="Case id or prefix.")]) ->
     case = find_case(store, case_ref)
     d = case.decision
     console.print(f"[bold]case {case.id}[/] ({case.kind}, {case.status})")
+    if case.kind == "early_warning":  # a customer of the portfolio scan
+        from finduo.cli._early_warning import show_early_warning
+
+        show_early_warning(case)
+        return
     console.print(f"referred because: {', '.join(case.referral_reasons) or '-'}")
     if d is not None:
         console.print(
