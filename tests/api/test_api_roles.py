@@ -4,6 +4,7 @@ that may not, and the route's own answer for a role that may."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -68,7 +69,8 @@ def _calls(api: Api, applications: list[dict[str, Any]]) -> dict[tuple[str, str]
                     {
                         "decision_id": decision_id,
                         "kind": "paid",
-                        "observed_at": "2026-11-30T00:00:00Z",
+                        # today: an outcome is never before its decision
+                        "observed_at": datetime.now(UTC).isoformat(),
                     }
                 ]
             },

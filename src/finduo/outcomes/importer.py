@@ -1,12 +1,16 @@
 """Importing outcomes: a CSV file or API records, joined to stored decisions.
 
 Each row names a decision (``decision_id``; or ``application_id``, which is
-joined to that application's latest acted-on decision), what happened
+joined to that application's latest acted-on decision made by the outcome's
+day), what happened
 (``kind``: paid, defaulted, fraud, churned), when (``observed_at``) and,
 optionally, ``days_past_due``. Nothing is dropped: every row ends up
-**inserted**, **invalid** (with row, field and reason), **unmatched** (no such
-decision) or **duplicate** (same decision, kind and date already stored or
-earlier in the file), and the report lists all four.
+**inserted**, **invalid** (with row, field and reason: unreadable, or
+implausible as :mod:`finduo.outcomes.plausibility` defines it — dated before
+its decision or in the future, or ``defaulted`` with fewer days past due than
+the bad definition), **unmatched** (no such decision) or **duplicate** (same
+decision, kind and date already stored or earlier in the file), and the
+report lists all four.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from finduo.errors import DataError, RowError
+from finduo.outcomes.plausibility import check_outcomes
 from finduo.store import NewOutcome
 from finduo.store.records import OUTCOME_KINDS
 
@@ -143,15 +148,25 @@ def parse_row(
     return id_col, ref, outcome
 
 
-def _latest_decision(store: Any, application_id: str) -> str | None:
-    acted = [
-        d
-        for d in store.decisions_for_application(application_id)
-        if d.variant != "shadow"
-    ]
+def _latest_decision(store: Any, application_id: str, observed: datetime) -> str | None:
+    """The application's latest acted-on decision made by the outcome's day.
+
+    When every decision is later than the outcome, the earliest one is
+    returned, so that the plausibility check names the conflict.
+    """
+    acted = sorted(
+        (
+            d
+            for d in store.decisions_for_application(application_id)
+            if d.variant != "shadow"
+        ),
+        key=lambda d: d.created_at,
+    )
     if not acted:
         return None
-    return str(max(acted, key=lambda d: d.created_at).decision_id)
+    day = observed.astimezone(UTC).date()
+    before = [d for d in acted if d.created_at.astimezone(UTC).date() <= day]
+    return str((before[-1] if before else acted[0]).decision_id)
 
 
 def import_records(
@@ -166,7 +181,7 @@ def import_records(
     outcomes import`` and ``POST /v1/outcomes``.
     """
     report = ImportReport(rows=len(records))
-    valid: list[NewOutcome] = []
+    parsed: list[tuple[int, NewOutcome]] = []
     for i, record in enumerate(records, start=1):
         try:
             id_col, ref, outcome = parse_row(record, i, source)
@@ -174,7 +189,7 @@ def import_records(
             report.invalid.append(exc)
             continue
         if id_col == "application_id":
-            decision_id = _latest_decision(store, ref)
+            decision_id = _latest_decision(store, ref, outcome.observed_at)
             if decision_id is None:
                 report.unmatched.append(outcome)
                 continue
@@ -185,7 +200,12 @@ def import_records(
                 days_past_due=outcome.days_past_due,
                 source_row=outcome.source_row,
             )
-        valid.append(outcome)
+        parsed.append((i, outcome))
+    refused = check_outcomes(store, parsed) if parsed else {}
+    # One entry per row (its first problem), so that every row counts once.
+    report.invalid.extend(problems[0] for problems in refused.values())
+    report.invalid.sort(key=lambda e: e.row)
+    valid = [outcome for i, outcome in parsed if i not in refused]
     if valid:
         stored = store.record_outcomes(valid, actor)
         report.inserted = stored.inserted

@@ -56,6 +56,7 @@ Facade (stable; other packages use only this)::
     set_model_state(version, state, actor) -> ModelVersion
     record_outcomes(list[NewOutcome], actor) -> OutcomeImport
     list_outcomes(decision_id=None) -> list[OutcomeRecord]
+    decision_times(decision_ids) -> dict[decision_id, created_at]
     get_setting(key) ; set_setting(key, value, actor)
     stop_switch() -> bool ; set_stop_switch(on, actor)
 

@@ -8,6 +8,7 @@ own transaction, then raised as :class:`PermissionDenied`.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn, cast
@@ -421,6 +422,19 @@ class LifecycleMixin(StoreBase):
                 },
             )
         return report
+
+    def decision_times(self, decision_ids: Iterable[str]) -> dict[str, datetime]:
+        """When each of these decisions was made (UTC); unknown ids are left out."""
+        wanted = sorted(set(decision_ids))
+        found: dict[str, datetime] = {}
+        with self._read() as session:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                query = select(DecisionRow.decision_id, DecisionRow.created_at).where(
+                    DecisionRow.decision_id.in_(chunk)
+                )
+                found.update({str(i): t for i, t in session.execute(query)})
+        return found
 
     def list_outcomes(self, decision_id: str | None = None) -> list[OutcomeRecord]:
         query = select(OutcomeRow).order_by(OutcomeRow.observed_at, OutcomeRow.id)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.exceptions import RequestValidationError
 
 from finduo.api.deps import OutcomeRecorder, StoreDep
 from finduo.api.schemas import ERRORS, OutcomeIn, OutcomesIn, OutcomesOut
+from finduo.outcomes.plausibility import check_outcomes
 from finduo.store._lifecycle import NewOutcome
 
 router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
@@ -35,6 +37,22 @@ def record_outcomes(
         )
         for item in body.outcomes
     ]
+    # The request is one transaction: an implausible outcome refuses all of
+    # it, with the same 422 body as a malformed field (outcomes.N.field).
+    refused = check_outcomes(store, list(enumerate(rows)))
+    if refused:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("body", "outcomes", index, problem.field),
+                    "msg": problem.reason,
+                    "input": problem.value,
+                }
+                for index, problems in sorted(refused.items())
+                for problem in problems
+            ]
+        )
     report = store.record_outcomes(rows, who.name)
     return OutcomesOut(
         inserted=report.inserted,
