@@ -122,12 +122,12 @@ def test_resolution_with_unknown_reason_code_or_case_is_refused(
     )
     no_case = api.client.post(
         "/v1/cases/does-not-exist/resolution",
-        json={"outcome": "approve", "reason_code": "OTHER"},
+        json={"outcome": "approve", "reason_code": "OTHER", "comment": "seen"},
         headers=api.auth("reviewer"),
     )
     bad_outcome = api.client.post(
         f"/v1/cases/{referred['case_id']}/resolution",
-        json={"outcome": "maybe", "reason_code": "OTHER"},
+        json={"outcome": "maybe", "reason_code": "OTHER", "comment": "seen"},
         headers=api.auth("reviewer"),
     )
 
@@ -136,3 +136,100 @@ def test_resolution_with_unknown_reason_code_or_case_is_refused(
     assert no_case.status_code == 404
     assert bad_outcome.status_code == 422
     assert bad_outcome.json()["detail"][0]["field"] == "outcome"
+
+
+def _referred_with_credit(api: Api, applications: list[dict[str, Any]]) -> dict:
+    """A referral in a band that grants credit (not the last band, E)."""
+    for application in applications:
+        body = api.decide(application).json()
+        if body["case_id"] and body["decision"]["band"] != "E":
+            return dict(body)
+    raise AssertionError("no held-out application was referred outside band E")
+
+
+def test_approval_without_terms_stores_and_audits_the_band_terms(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    referred = _referred_with_credit(api, applications)
+    case_id = referred["case_id"]
+
+    resolved = api.client.post(
+        f"/v1/cases/{case_id}/resolution",
+        json={"outcome": "approve", "reason_code": "INCOME_VERIFIED"},
+        headers=api.auth("reviewer"),
+    )
+
+    assert resolved.status_code == 201, resolved.text
+    terms = resolved.json()["terms"]
+    assert terms is not None and terms["credit_limit"] > 0
+    shown = api.client.get(f"/v1/cases/{case_id}", headers=api.auth("reviewer"))
+    assert shown.json()["resolution"]["terms"] == terms
+    (event,) = [
+        e
+        for e in api.store.audit_events(subject_type="case", subject_id=case_id)
+        if e.action == "case.resolved"
+    ]
+    assert event.payload["terms"]["credit_limit"] == terms["credit_limit"]
+    assert event.payload["terms"]["payment_methods"] == terms["payment_methods"]
+
+
+def test_reason_code_other_without_a_comment_is_a_422_naming_the_comment(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    (referred,) = _referred(api, applications, 1)
+    path = f"/v1/cases/{referred['case_id']}/resolution"
+
+    missing = api.client.post(
+        path,
+        json={"outcome": "decline", "reason_code": "OTHER"},
+        headers=api.auth("reviewer"),
+    )
+    blank = api.client.post(
+        path,
+        json={"outcome": "decline", "reason_code": "OTHER", "comment": "  "},
+        headers=api.auth("reviewer"),
+    )
+
+    for answer in (missing, blank):
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"]["field"] == "comment"
+        assert "comment must say what the reason is" in answer.json()["message"]
+    still = api.client.get(
+        f"/v1/cases/{referred['case_id']}", headers=api.auth("reviewer")
+    )
+    assert still.json()["status"] == "open"
+
+
+def test_cases_list_takes_every_status_and_the_openapi_names_them(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    from typing import get_args
+
+    from finduo.store.records import CaseStatus
+
+    (referred,) = _referred(api, applications, 1)
+    application_id = referred["decision"]["application_id"]
+    api.store.supersede_open_cases(application_id, "a-later-decision", "test")
+
+    superseded = api.client.get(
+        "/v1/cases", params={"status": "superseded"}, headers=api.auth("analyst")
+    )
+    every = api.client.get(
+        "/v1/cases", params={"status": "any"}, headers=api.auth("analyst")
+    )
+    unknown = api.client.get(
+        "/v1/cases", params={"status": "closed"}, headers=api.auth("analyst")
+    )
+    spec = api.client.get("/openapi.json").json()
+
+    assert superseded.status_code == 200, superseded.text
+    assert [c["id"] for c in superseded.json()["cases"]] == [referred["case_id"]]
+    assert superseded.json()["cases"][0]["status"] == "superseded"
+    assert referred["case_id"] in [c["id"] for c in every.json()["cases"]]
+    assert unknown.status_code == 422
+    (parameter,) = [
+        p
+        for p in spec["paths"]["/v1/cases"]["get"]["parameters"]
+        if p["name"] == "status"
+    ]
+    assert set(parameter["schema"]["enum"]) == {*get_args(CaseStatus), "any"}

@@ -16,6 +16,7 @@ from console_support import PASSWORD
 
 from finduo.console.i18n import Formatter, catalogue_path
 from finduo.console.session import MAX_FAILED_LOGINS
+from finduo.store import CaseFilter
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -262,3 +263,48 @@ def test_blind_review_asks_for_a_first_judgement_and_stores_both(client, console
         for e in console.store.audit_events(subject_type="case", subject_id=case.id)
     ]
     assert actions.index("case.first_judgement") < actions.index("case.resolved")
+
+
+def test_plain_approval_stores_the_band_terms_like_the_cli_and_api(client, console):
+    case = next(
+        c
+        for c in console.store.list_cases(CaseFilter(limit=1000))
+        if c.decision is not None and c.decision.band != "E"
+    )
+    _sign_in(client, "rita")
+    token = _csrf(client, f"/console/cases/{case.id}")
+
+    answer = client.post(
+        f"/console/cases/{case.id}/resolve",
+        data={"csrf_token": token, "action": "approve", "reason_code": "COLLATERAL"},
+    )
+
+    assert answer.status_code == 303
+    terms = console.store.get_case(case.id).resolution.terms
+    assert terms is not None and terms.credit_limit > 0
+    (event,) = [
+        e
+        for e in console.store.audit_events(subject_type="case", subject_id=case.id)
+        if e.action == "case.resolved"
+    ]
+    assert event.payload["terms"] == terms.model_dump(mode="json")
+
+
+def test_reason_code_other_without_a_comment_is_a_form_error(client, console):
+    case = next(c for c in console.store.list_cases() if c.status == "open")
+    _sign_in(client, "rita")
+    token = _csrf(client, f"/console/cases/{case.id}")
+
+    answer = client.post(
+        f"/console/cases/{case.id}/resolve",
+        data={
+            "csrf_token": token,
+            "action": "decline",
+            "reason_code": "OTHER",
+            "comment": "   ",
+        },
+    )
+
+    assert answer.status_code == 422
+    assert "comment must say what the reason is" in answer.text
+    assert console.store.get_case(case.id).status == "open"

@@ -111,17 +111,33 @@ def test_second_resolution_of_a_case_conflicts(
     store: Store, decision_factory: Any
 ) -> None:
     case_id = _referred(store, decision_factory)
-    store.resolve_case(case_id, outcome="decline", reason_code="OTHER", reviewer="a")
+    store.resolve_case(
+        case_id,
+        outcome="decline",
+        reason_code="OTHER",
+        comment="see file",
+        reviewer="a",
+    )
 
     with pytest.raises(ConflictError, match="already resolved"):
         store.resolve_case(
-            case_id, outcome="approve", reason_code="OTHER", reviewer="b"
+            case_id,
+            outcome="approve",
+            reason_code="OTHER",
+            comment="see file",
+            reviewer="b",
         )
 
 
 def test_unknown_case_is_not_found(store: Store) -> None:
     with pytest.raises(NotFoundError, match="case 'x' does not exist"):
-        store.resolve_case("x", outcome="approve", reason_code="OTHER", reviewer="a")
+        store.resolve_case(
+            "x",
+            outcome="approve",
+            reason_code="OTHER",
+            comment="see file",
+            reviewer="a",
+        )
 
 
 def _race(store: Store, case_id: str) -> list[str]:
@@ -133,7 +149,11 @@ def _race(store: Store, case_id: str) -> list[str]:
         barrier.wait()
         try:
             store.resolve_case(
-                case_id, outcome=outcome, reason_code="OTHER", reviewer=reviewer
+                case_id,
+                outcome=outcome,
+                reason_code="OTHER",
+                comment="see file",
+                reviewer=reviewer,
             )
             results.append(f"won:{reviewer}")
         except ConflictError:
@@ -183,7 +203,11 @@ def test_list_cases_orders_by_priority_and_filters(
     )
     done = store.record_decision(decision_factory(), APPLICATION, "w", case_priority=5)
     store.resolve_case(
-        done.case_id or "", outcome="decline", reason_code="OTHER", reviewer="ben"
+        done.case_id or "",
+        outcome="decline",
+        reason_code="OTHER",
+        comment="see file",
+        reviewer="ben",
     )
 
     open_ids = [c.id for c in store.list_cases()]
@@ -257,6 +281,29 @@ def test_stale_case_version_loses_at_the_conditional_update(
 
     with pytest.raises(ConflictError, match="resolved by someone else first"):
         store.resolve_case(
-            case_id, outcome="approve", reason_code="OTHER", reviewer="a"
+            case_id,
+            outcome="approve",
+            reason_code="OTHER",
+            comment="see file",
+            reviewer="a",
         )
     store.close()
+
+
+@pytest.mark.parametrize("comment", [None, "", "   "])
+def test_reason_code_other_without_a_comment_is_refused(
+    store: Store, decision_factory: Any, comment: str | None
+) -> None:
+    case_id = _referred(store, decision_factory)
+
+    with pytest.raises(InvalidInput, match="comment must say what the reason is") as e:
+        store.resolve_case(
+            case_id,
+            outcome="decline",
+            reason_code="OTHER",
+            reviewer="a",
+            comment=comment,
+        )
+
+    assert e.value.context["field"] == "comment"
+    assert store.get_case(case_id).status == "open"

@@ -46,7 +46,11 @@ class ResolutionIn(_In):
     reason_code: StrictStr = Field(
         min_length=1, max_length=64, description="A code of the managed list."
     )
-    comment: StrictStr | None = Field(default=None, max_length=2000)
+    comment: StrictStr | None = Field(
+        default=None,
+        max_length=2000,
+        description="Free text; required (not blank) with reason code OTHER.",
+    )
     terms: Terms | None = Field(
         default=None,
         description="Terms granted with an approval; default: the band's terms.",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from finduo.decisions.model import Terms
 from finduo.errors import DataError
+from finduo.review.terms import approval_terms
 from finduo.store import Case, CaseFilter, Resolution, Store
 from finduo.store.records import CaseKind, ResolutionOutcome
 
@@ -144,17 +146,38 @@ class ReviewService:
         reason_code: str,
         reviewer: str,
         comment: str | None = None,
-        terms: Terms | dict[str, Any] | None = None,
+        terms: Terms | Mapping[str, Any] | None = None,
         first_judgement: ResolutionOutcome | None = None,
     ) -> Resolution:
-        """Resolve a case (see :meth:`finduo.store.Store.resolve_case`)."""
+        """Resolve a case as every front end does (CLI, API, console).
+
+        An approval is stored with terms: ``terms`` as given when complete,
+        else the given fields over the decision's band terms (see
+        :func:`finduo.review.terms.approval_terms`). The store checks the
+        rest (see :meth:`finduo.store.Store.resolve_case`): the reason code,
+        a comment with reason code ``OTHER``, terms with approvals only.
+
+        Raises
+        ------
+        InvalidInput
+            For a value the resolution cannot take; ``field`` names it.
+        NotFoundError, ConflictError
+            For an unknown case, or one no longer open.
+        """
+        given: Terms | Mapping[str, Any] | None = terms
+        if isinstance(terms, Mapping):
+            given = {k: v for k, v in terms.items() if v is not None} or None
+        if outcome == "approve":
+            case = self.store.get_case(case_id)
+            if case.status == "open":  # else the store says it is resolved
+                given = approval_terms(self.store, case, given)
         return self.store.resolve_case(
             case_id,
             outcome=outcome,
             reason_code=reason_code,
             reviewer=reviewer,
             comment=comment,
-            terms=terms,
+            terms=given if given is None or isinstance(given, Terms) else dict(given),
             first_judgement=first_judgement,
         )
 

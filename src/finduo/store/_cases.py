@@ -29,6 +29,8 @@ from finduo.store.records import (
 from finduo.store.tables import CaseRow, DecisionRow, ReasonCodeRow, ResolutionRow
 
 _OUTCOMES = ("approve", "decline")
+# Reason codes that say nothing on their own: the comment must say it.
+COMMENT_REQUIRED = frozenset({"OTHER"})
 
 
 def _case(row: CaseRow, **extra: Any) -> Case:
@@ -288,13 +290,18 @@ class CasesMixin(StoreBase):
 
         An override is an ``outcome`` other than the decision's
         ``recommendation``. ``terms`` (changed terms) are allowed with
-        ``approve`` only. Raises :class:`ConflictError` when the case is no
-        longer open, :class:`InvalidInput` for an unknown or unfitting reason
-        code, :class:`NotFoundError` for an unknown case.
+        ``approve`` only; the band's terms are filled in by
+        :meth:`finduo.review.ReviewService.resolve`, which the front ends
+        use. A reason code of :data:`COMMENT_REQUIRED` (``OTHER``) needs a
+        non-blank ``comment``. Raises :class:`ConflictError` when the case is
+        no longer open, :class:`InvalidInput` for an unknown or unfitting
+        reason code or a missing comment, :class:`NotFoundError` for an
+        unknown case.
         """
         require("outcome", outcome, _OUTCOMES)
         if first_judgement is not None:
             require("first_judgement", first_judgement, _OUTCOMES)
+        _check_comment(reason_code, comment)
         new_terms = _check_terms(outcome, terms)
         try:
             with self._write() as session:
@@ -456,6 +463,16 @@ def _check_terms(outcome: str, terms: Terms | dict[str, Any] | None) -> Terms | 
         raise InvalidInput(f"terms are invalid: {exc}", field="terms") from exc
 
 
+def _check_comment(reason_code: str, comment: str | None) -> None:
+    if reason_code in COMMENT_REQUIRED and not (comment and comment.strip()):
+        raise InvalidInput(
+            f"comment must say what the reason is when the reason code is "
+            f"{reason_code}; got {'nothing' if comment is None else repr(comment)}",
+            field="comment",
+            value=comment,
+        )
+
+
 def _check_reason_code(session: Session, code: str, outcome: str) -> None:
     row = session.get(ReasonCodeRow, code)
     if row is None or not row.active:
@@ -479,4 +496,4 @@ def _check_reason_code(session: Session, code: str, outcome: str) -> None:
         )
 
 
-__all__ = ["CasesMixin"]
+__all__ = ["COMMENT_REQUIRED", "CasesMixin"]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, status
 
 from finduo.api.deps import CaseReader, Reviewer, StoreDep
 from finduo.api.schemas import ERRORS, CaseList, CaseOut, ResolutionIn, ResolutionOut
+from finduo.review import ReviewService
 from finduo.store.records import CaseFilter
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -20,7 +21,12 @@ def list_cases(
     store: StoreDep,
     _who: CaseReader,
     case_status: Annotated[
-        Literal["open", "resolved", "any"], Query(alias="status")
+        Literal["open", "resolved", "superseded", "any"],
+        Query(
+            alias="status",
+            description="open, resolved, superseded (closed when the "
+            "application was decided again) or any.",
+        ),
     ] = "open",
     kind: Literal["onboarding", "contest", "early_warning"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -63,7 +69,9 @@ def resolve_case(
     case_id: CaseId, body: ResolutionIn, store: StoreDep, who: Reviewer
 ) -> ResolutionOut:
     """Resolve a case; exactly one of two concurrent resolutions succeeds."""
-    resolution = store.resolve_case(
+    # The shared rules: an approval without terms takes its band's terms,
+    # reason code OTHER needs a comment (422 naming the field).
+    resolution = ReviewService(store).resolve(
         case_id,
         outcome=body.outcome,
         reason_code=body.reason_code,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -17,6 +17,9 @@ from finduo.console.queueing import waited_hours
 from finduo.decisions.model import Decision, Reason, Terms
 from finduo.errors import DataError
 from finduo.explain import repaid_share
+from finduo.review import ReviewService
+from finduo.review.terms import band_terms
+from finduo.store.records import Case, ResolutionOutcome
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -69,12 +72,14 @@ def application_items(
     return items
 
 
-def _default_terms(
-    p: Page, decision: Decision | None, application: dict[str, Any] | None
-) -> Terms | None:
-    """The machine's terms, else the terms applied for (amount and duration)."""
+def _default_terms(p: Page, case: Case) -> Terms | None:
+    """The machine's terms, else its band's (a plain approval's), else those asked."""
+    decision, application = case.decision, case.application
     if decision is not None and decision.terms is not None:
         return decision.terms
+    from_band = band_terms(p.state.store, case)
+    if from_band is not None and from_band.credit_limit > 0:
+        return from_band
     if not application:
         return None
     policy = getattr(p.state.engine, "policy", None)
@@ -159,7 +164,7 @@ def render_case(
         "blind_pending": blind_pending,
         "reason_codes": store.list_reason_codes(),
         "payment_methods": PAYMENT_METHODS,
-        "default_terms": _default_terms(p, decision, case.application),
+        "default_terms": _default_terms(p, case),
         "flashes": flashes or [],
         **_helpers(p),
     }
@@ -251,11 +256,13 @@ def resolve(
             terms = _terms(
                 payment_methods or [], credit_limit, deposit, max_term_months
             )
-        outcome = "decline" if action == "decline" else "approve"
-        first = p.session.judged.get(case_id)
+        outcome: ResolutionOutcome = "decline" if action == "decline" else "approve"
+        first = cast(ResolutionOutcome | None, p.session.judged.get(case_id))
         if first is None and user.name in blind_reviewers(store):
             raise DataError(p.gettext("Record your first judgement before resolving."))
-        resolution = store.resolve_case(
+        # The shared rules: a plain approval takes its band's terms,
+        # reason code OTHER needs a comment (shown as a form error).
+        resolution = ReviewService(store).resolve(
             case_id,
             outcome=outcome,
             reason_code=reason_code,
