@@ -169,11 +169,12 @@ def _install_handlers(console: FastAPI) -> None:
         request: Request, exc: FinduoError, title: str, status: int
     ) -> Response:
         p = page(request)
+        message = p.refusal(exc) if isinstance(exc, PermissionDenied) else exc.message
         return p.render(
             "error.html",
             status_code=status,
             title=p.gettext(title),
-            message=exc.message,
+            message=message,
         )
 
     @console.exception_handler(PermissionDenied)

@@ -9,6 +9,7 @@ are handled in one place.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -37,7 +38,8 @@ R = TypeVar("R", bound=Response)
 ACCESS: dict[str, frozenset[str]] = {
     "read_cases": frozenset({"reviewer", "analyst", "approver"}),
     "resolve": frozenset({"reviewer"}),
-    "overview": frozenset({"reviewer", "analyst", "approver", "admin"}),
+    # Per-reviewer override rates are about colleagues: not for reviewers.
+    "overview": frozenset({"analyst", "approver", "admin"}),
     "read_decisions": frozenset({"reviewer", "analyst", "approver"}),
     "contest": frozenset({"reviewer", "analyst"}),
     "stop_switch": frozenset({"admin"}),
@@ -66,6 +68,15 @@ DATA_WORDS = (
     N_("approved"),
     N_("active"),
     N_("retired"),
+)
+
+# Role names, shown translated (the CLI's --role takes the English word).
+ROLE_WORDS = (
+    N_("decider"),
+    N_("reviewer"),
+    N_("analyst"),
+    N_("approver"),
+    N_("admin"),
 )
 
 # Only this console's own files; no framing by other sites.
@@ -157,6 +168,26 @@ class Page:
                 user=self.user.name,
             )
         return self.user
+
+    def role_names(self, roles: Iterable[str]) -> str:
+        """Roles in this page's language, each with the word ``--role`` takes."""
+        names = []
+        for role in sorted(roles):
+            word = self.gettext(role)
+            names.append(word if word == role else f"{word} ({role})")
+        return ", ".join(names) or "–"
+
+    def refusal(self, exc: PermissionDenied) -> str:
+        """The text of a 403 page: which roles may, which the user has."""
+        action = exc.context.get("action")
+        if action not in ACCESS or self.user is None:
+            return exc.message
+        return self.gettext(
+            "This needs one of the roles %(needed)s. Your roles: %(mine)s."
+        ) % {
+            "needed": self.role_names(ACCESS[action]),
+            "mine": self.role_names(self.user.roles),
+        }
 
     def check_csrf(self, token: str | None) -> None:
         """Refuse a form whose CSRF token is missing or not this session's."""
@@ -259,4 +290,13 @@ def _accept(request: Request) -> str:
     return header.split(",")[0] if header else "en"
 
 
-__all__ = ["ACCESS", "FLASHES", "N_", "CsrfRejected", "Page", "SignInRequired", "page"]
+__all__ = [
+    "ACCESS",
+    "FLASHES",
+    "N_",
+    "ROLE_WORDS",
+    "CsrfRejected",
+    "Page",
+    "SignInRequired",
+    "page",
+]
