@@ -9,13 +9,25 @@ and, under WAL, never block writers.
 PostgreSQL (psycopg 3): ``synchronous_commit=on`` on every connection; the
 schema comes from the URL's ``search_path`` (``?options=-csearch_path%3DNAME``)
 or the server's default.
+
+Writers on one SQLite file queue on a lock of their own (a thread lock and an
+``flock`` on a file beside the database) before ``BEGIN IMMEDIATE``: SQLite's
+busy handler would make a waiting writer sleep 1, 2, 5, 10 ... ms and poll,
+while a blocked ``flock`` wakes the moment the other writer commits. The
+busy timeout stays as the fallback for writers that do not take the lock
+(another program, say).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
 import sqlite3
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -59,6 +71,57 @@ def make_engine(url: str) -> Engine:
     )
 
 
+class _WriterQueue:
+    """One writer at a time on an SQLite file, across threads and processes."""
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = (
+            f"{database}-writer.lock"
+            if database and database != ":memory:" and not database.startswith("file:")
+            else None
+        )
+        self._fd: int | None = None
+        self._pid = 0
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._thread_lock:
+            fd = self._open()
+            if fd is None:
+                yield
+                return
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def __del__(self) -> None:
+        if self._fd is not None and self._pid == os.getpid():
+            os.close(self._fd)
+
+    def _open(self) -> int | None:
+        if self._path is None:
+            return None
+        if self._fd is None or self._pid != os.getpid():
+            # A forked worker needs a descriptor of its own: flock locks
+            # belong to the open file, which a fork shares.
+            try:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:  # a read-only folder: the busy timeout decides
+                logger.debug("no writer lock file %s: %s", self._path, exc)
+                self._path = None
+                return None
+            self._pid = os.getpid()
+        return self._fd
+
+
+_WRITER_QUEUES: weakref.WeakKeyDictionary[Engine, _WriterQueue] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
@@ -67,6 +130,7 @@ def _sqlite_engine(url: str) -> Engine:
             "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
         },
     )
+    _WRITER_QUEUES[engine] = _WriterQueue(make_url(url).database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -137,12 +201,16 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Session]:
     ``write=True`` takes SQLite's write lock at BEGIN. Connection failures are
     raised as :class:`~finduo.errors.StoreUnavailable`.
     """
-    with unavailable_as_error(), engine.connect() as conn:
-        if write:
-            conn.execution_options(**{_WRITE: True})
-        with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
-            yield session
-            session.flush()
+    queue = _WRITER_QUEUES.get(engine) if write else None
+    with contextlib.ExitStack() as stack:
+        if queue is not None:
+            stack.enter_context(queue.held())
+        with unavailable_as_error(), engine.connect() as conn:
+            if write:
+                conn.execution_options(**{_WRITE: True})
+            with conn.begin(), Session(bind=conn, expire_on_commit=False) as session:
+                yield session
+                session.flush()
 
 
 def _is_unreachable(exc: DBAPIError) -> bool:
