@@ -93,6 +93,20 @@ class Settings(BaseSettings):
         description="Months the applicant's inputs are kept after the decision "
         "(finduo purge).",
     )
+    monitor_min_psi_rows: int = Field(
+        default=300,
+        ge=1,
+        description="Fewest recent decisions behind a PSI figure in finduo "
+        "monitor and the console; fewer read 'too few (n=...)' (sampling noise "
+        "alone nears the 0.10 line below a few hundred).",
+    )
+    monitor_min_group_size: int = Field(
+        default=100,
+        ge=1,
+        description="Fewest decisions in a fairness group (matured outcomes for "
+        "its error rates) for its approval rate and ratio to be shown and "
+        "flagged; smaller groups read 'too few (n=...)'.",
+    )
     retention_case_text_months: int = Field(
         default=24,
         ge=1,

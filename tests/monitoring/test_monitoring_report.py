@@ -34,6 +34,9 @@ def test_report_from_store_counts_bases_and_flags_nothing_on_same_population(
         reference_pd=np.asarray([d.pd for d in history.decisions]),
         characteristics=chars,
         as_of=datetime(2027, 6, 1, tzinfo=UTC),
+        # 200 decisions: below the shipped minimums, which have their own test.
+        min_psi_rows=200,
+        min_group_size=10,
     )
 
     approved = sum(d.outcome == "approve" for d in history.decisions[:200])

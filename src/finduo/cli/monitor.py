@@ -76,10 +76,12 @@ def monitor(
     )
     if data["score_psi"]:
         s = data["score_psi"]
-        console.print(f"score PSI {s['psi']:.3f}: {s['status']}")
+        value = f"{s['psi']:.3f}: " if s["psi"] is not None else ""
+        console.print(f"score PSI {value}{s['status']}")
     console.print(
         _table(
-            "PSI by characteristic (0.10 watch, 0.25 shift)",
+            "PSI by characteristic (0.10 watch, 0.25 shift; under "
+            f"{data['minimums']['psi_recent_rows']} recent decisions: too few)",
             data["characteristic_psi"][:12],
             ["characteristic", "psi", "status", "n_reference", "n_recent"],
         )
@@ -103,7 +105,8 @@ def monitor(
     if data["fairness"]:
         console.print(
             _table(
-                "Fairness (flag: approval ratio < 0.8)",
+                "Fairness (flag: approval ratio < 0.8; groups under "
+                f"{data['minimums']['fairness_group_size']} decisions: too few)",
                 data["fairness"],
                 [
                     "grouping",
@@ -112,6 +115,7 @@ def monitor(
                     "approval_rate",
                     "approval_ratio",
                     "flag",
+                    "reading",
                     "n_matured",
                     "bad_approved_rate",
                 ],

@@ -5,7 +5,13 @@ status. The approval-rate ratio of a group is its approval rate divided by the
 highest group's; a ratio below 0.8 (the "four-fifths" rule of thumb) is
 flagged. Group sizes are always shown: some groups are small (German credit
 has 37 foreign-worker "yes" rows in 1000), and a ratio on a few dozen rows is
-a prompt to look closer, not a finding.
+a prompt to look closer, not a finding. Below ``min_group`` (setting
+``FINDUO_MONITOR_MIN_GROUP_SIZE``, default 100) a group's approval rate and
+ratio are not shown as numbers but read ``too few (n=...)``, and it is never
+flagged nor the reference "best" group: at 100 decisions the 95 % interval of
+an approval rate near 60 % is already +-10 points, about the 12-point gap the
+four-fifths rule tests at that rate; on fewer rows the interval is wider than
+the gap. Error rates likewise need ``min_group`` matured outcomes.
 
 Error rates use matured outcomes only: ``bad_approved_rate`` is the share of
 observed bads that were approved, ``good_declined_rate`` the share of goods
@@ -60,6 +66,7 @@ def group_fairness(
     group: pd.Series | np.ndarray,
     bad: np.ndarray | None = None,
     name: str = "group",
+    min_group: int = 0,
 ) -> pd.DataFrame:
     """Approval rate, error rates and sizes per group, with the 0.8 flag.
 
@@ -73,6 +80,10 @@ def group_fairness(
         Observed outcome (1 bad, 0 good, NaN unknown / not matured).
     name : str
         Name of the grouping, shown in the ``grouping`` column.
+    min_group : int, default 0
+        Fewest rows (matured outcomes, for error rates) behind a figure;
+        smaller groups get NaN figures, no flag, and ``reading``
+        ``too few (n=...)``.
 
     Returns
     -------
@@ -80,7 +91,8 @@ def group_fairness(
         ``grouping``, ``group``, ``n``, ``approval_rate``, ``approval_ratio``
         (to the highest group), ``flag`` (ratio < 0.8), ``n_matured``,
         ``bad_rate_approved`` (observed bad rate of the approved),
-        ``bad_approved_rate``, ``good_declined_rate``.
+        ``bad_approved_rate``, ``good_declined_rate``, ``reading`` (empty, or
+        ``too few (n=...)``).
     """
     appr = np.asarray(approved, dtype=int)
     grp = pd.Series(np.asarray(group, dtype=object)).fillna("unknown").astype(str)
@@ -99,9 +111,12 @@ def group_fairness(
     out = mf.by_group.reset_index()
     out.columns = ["group", "n", "approval_rate"]
     out["n"] = out["n"].astype(int)
-    top = out["approval_rate"].max()
+    small = out["n"] < min_group
+    out["approval_rate"] = out["approval_rate"].astype(float).where(~small)
+    top = out["approval_rate"].max()  # among the groups large enough
     out["approval_ratio"] = out["approval_rate"] / top if top > 0 else np.nan
     out["flag"] = out["approval_ratio"] < FOUR_FIFTHS
+    out["reading"] = np.where(small, [f"too few (n={n})" for n in out["n"]], "")
     out["n_matured"] = 0
     out["bad_rate_approved"] = np.nan
     out["bad_approved_rate"] = np.nan
@@ -133,6 +148,13 @@ def group_fairness(
                 err, on="group", how="left"
             )
             out["n_matured"] = out["n_matured"].fillna(0).astype(int)
+            few = out["n_matured"] < min_group
+            for rate in (
+                "bad_rate_approved",
+                "bad_approved_rate",
+                "good_declined_rate",
+            ):
+                out[rate] = out[rate].where(~few)
     out.insert(0, "grouping", name)
     return pd.DataFrame(out)
 
@@ -142,6 +164,7 @@ def fairness_report(
     groups: pd.DataFrame,
     bad: np.ndarray | None = None,
     groupings: Sequence[str] | None = None,
+    min_group: int = 0,
 ) -> pd.DataFrame:
     """:func:`group_fairness` for several groupings stacked into one table.
 
@@ -149,7 +172,9 @@ def fairness_report(
     ``foreign_worker``) aligned with ``approved``.
     """
     names = list(groupings) if groupings is not None else list(groups.columns)
-    parts = [group_fairness(approved, groups[c].to_numpy(), bad, name=c) for c in names]
+    parts = [
+        group_fairness(approved, groups[c].to_numpy(), bad, c, min_group) for c in names
+    ]
     return pd.concat(parts, ignore_index=True)
 
 

@@ -31,8 +31,15 @@ from finduo.monitoring.performance import (
     discrimination,
     vintage_curves,
 )
-from finduo.monitoring.psi import PsiResult, characteristic_psi, psi_numeric
+from finduo.monitoring.psi import (
+    PsiResult,
+    characteristic_psi,
+    mask_small,
+    psi_numeric,
+    psi_reading,
+)
 from finduo.outcomes.definition import OutcomeDefinition, label_decisions
+from finduo.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -98,18 +105,23 @@ class MonitoringReport:
     fairness: pd.DataFrame
     by_variant: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    min_psi_rows: int = 0
+    min_group_size: int = 0
 
     def svgs(self) -> dict[str, str]:
         """Plots as inline SVG: psi, calibration, vintages, approval by group."""
         out: dict[str, str] = {}
-        if not self.characteristic_psi.empty:
-            out["psi"] = plots.psi_svg(self.characteristic_psi)
+        shown = self.characteristic_psi.dropna(subset=["psi"])
+        if not shown.empty:
+            out["psi"] = plots.psi_svg(shown)
         if not self.calibration.empty:
             out["calibration"] = plots.calibration_svg({"matured": self.calibration})
         if not self.vintages.empty:
             out["vintages"] = plots.vintage_svg(self.vintages)
-        if not self.fairness.empty:
-            f = self.fairness
+        f = self.fairness
+        if not f.empty:
+            f = f[f["approval_rate"].notna()]
+        if not f.empty:
             out["fairness"] = plots.bars_svg(
                 [
                     f"{g}: {v} (n={n})"
@@ -124,10 +136,12 @@ class MonitoringReport:
     def as_dict(self) -> dict[str, Any]:
         score = None
         if self.score_psi is not None:
+            value, reading = psi_reading(self.score_psi, self.min_psi_rows)
             score = {
-                "psi": self.score_psi.psi,
-                "status": self.score_psi.status,
-                "table": _records(self.score_psi.table),
+                "psi": value,
+                "status": reading,
+                "n_recent": self.score_psi.n_actual,
+                "table": _records(self.score_psi.table) if value is not None else [],
             }
         return {
             "as_of": self.as_of.isoformat(),
@@ -146,6 +160,10 @@ class MonitoringReport:
             "fairness": _records(self.fairness),
             "by_variant": _records(self.by_variant),
             "notes": self.notes,
+            "minimums": {
+                "psi_recent_rows": self.min_psi_rows,
+                "fairness_group_size": self.min_group_size,
+            },
         }
 
 
@@ -159,6 +177,8 @@ def build_report(
     characteristics: list[str] | None = None,
     as_of: datetime | None = None,
     definition: OutcomeDefinition | None = None,
+    min_psi_rows: int | None = None,
+    min_group_size: int | None = None,
 ) -> MonitoringReport:
     """Assemble the monitoring report from frames.
 
@@ -179,7 +199,18 @@ def build_report(
     as_of : datetime, optional
         Date of the analysis (default now, UTC).
     definition : OutcomeDefinition, optional
+    min_psi_rows, min_group_size : int, optional
+        Fewest recent rows behind a PSI figure and fewest decisions in a
+        fairness group; smaller bases read ``too few (n=...)``. Default the
+        settings ``monitor_min_psi_rows`` (300) and ``monitor_min_group_size``
+        (100); see :mod:`finduo.monitoring.psi` and
+        :mod:`finduo.monitoring.fairness` for why.
     """
+    settings = get_settings()
+    if min_psi_rows is None:
+        min_psi_rows = settings.monitor_min_psi_rows
+    if min_group_size is None:
+        min_group_size = settings.monitor_min_group_size
     d = definition or OutcomeDefinition()
     as_of = as_of or datetime.now(UTC)
     notes: list[str] = []
@@ -216,7 +247,15 @@ def build_report(
                 "data and are left out of the characteristic PSI."
             )
         if characteristics and len(present):
-            char_psi = characteristic_psi(reference, present, characteristics)
+            char_psi = mask_small(
+                characteristic_psi(reference, present, characteristics), min_psi_rows
+            )
+        if len(acted) < min_psi_rows:
+            notes.append(
+                f"PSI needs at least {min_psi_rows} recent decisions "
+                f"(FINDUO_MONITOR_MIN_PSI_ROWS); {len(acted)} are too few: below "
+                "that, sampling noise alone reaches the 0.10 line."
+            )
         if reference_pd is not None:
             score_psi = psi_numeric(reference_pd, acted["pd"].to_numpy(), "pd")
     else:
@@ -283,7 +322,15 @@ def build_report(
             (acted["final"] == "approve").to_numpy(int),
             pd.DataFrame(groups),
             bad=acted["bad"].to_numpy(float),
+            min_group=min_group_size,
         )
+        small = fairness[fairness["reading"] != ""]
+        if len(small):
+            notes.append(
+                f"Fairness: {len(small)} group(s) have fewer than {min_group_size} "
+                "decisions (FINDUO_MONITOR_MIN_GROUP_SIZE) and read 'too few': "
+                "their approval rate and ratio would be noise, not a finding."
+            )
         notes.append(
             "Fairness: approval is the final disposition (a referral counts as "
             "the reviewer decided it; open ones as not approved); error rates use "
@@ -307,6 +354,8 @@ def build_report(
         fairness=fairness,
         by_variant=by_variant,
         notes=notes,
+        min_psi_rows=min_psi_rows,
+        min_group_size=min_group_size,
     )
 
 
@@ -320,6 +369,8 @@ def report_from_store(
     until: datetime | None = None,
     as_of: datetime | None = None,
     definition: OutcomeDefinition | None = None,
+    min_psi_rows: int | None = None,
+    min_group_size: int | None = None,
 ) -> MonitoringReport:
     """:func:`build_report` on the store's decisions, outcomes and resolutions."""
     from finduo.store.analytics import decision_frame, outcome_frame, resolution_frame
@@ -346,6 +397,8 @@ def report_from_store(
         characteristics=characteristics,
         as_of=as_of,
         definition=definition,
+        min_psi_rows=min_psi_rows,
+        min_group_size=min_group_size,
     )
 
 

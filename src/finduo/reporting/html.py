@@ -110,6 +110,8 @@ def monitoring_page(report: Any, model_version: str) -> str:
                 f"{data['n_decisions']} decisions; score PSI "
                 + (
                     f"{data['score_psi']['psi']:.3f} ({data['score_psi']['status']})"
+                    if data["score_psi"] and data["score_psi"]["psi"] is not None
+                    else data["score_psi"]["status"]
                     if data["score_psi"]
                     else "not computed"
                 )

@@ -21,8 +21,14 @@ import pandas as pd
 from finduo.monitoring import plots
 from finduo.monitoring.fairness import age_group, fairness_report
 from finduo.monitoring.performance import calibration_table, discrimination, roc_points
-from finduo.monitoring.psi import characteristic_psi, psi_numeric
+from finduo.monitoring.psi import (
+    characteristic_psi,
+    mask_small,
+    psi_numeric,
+    psi_reading,
+)
 from finduo.reporting.html import page, section, table
+from finduo.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -204,20 +210,23 @@ def write_model_report(
                 recent["pd"].to_numpy(),
                 "pd",
             )
-            chars = characteristic_psi(frame, recent, names)
+            least = get_settings().monitor_min_psi_rows
+            chars = mask_small(characteristic_psi(frame, recent, names), least)
+            value, reading = psi_reading(score, least)
             psi_tables = [
                 table(
                     [
                         {
                             "variable": "score (pd)",
-                            "psi": score.psi,
-                            "status": score.status,
+                            "psi": value,
+                            "status": reading,
                         }
                     ]
                 ),
                 table(chars),
             ]
-            psi_figs = [plots.psi_svg(chars)]
+            shown = chars.dropna(subset=["psi"])
+            psi_figs = [plots.psi_svg(shown)] if len(shown) else []
         else:
             psi_notes.append("No stored decisions of this model yet: no PSI.")
     else:
