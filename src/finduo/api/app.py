@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
 
 from finduo.api.errors import install_error_handlers
+from finduo.api.fastpath import PATH as FAST_PATH
+from finduo.api.fastpath import DecisionFastPath
 from finduo.api.limits import BodyLimitMiddleware
 from finduo.api.metrics import ApiMetrics, MetricsMiddleware
 from finduo.api.routes import cases, decisions, health, metrics, outcomes
@@ -83,6 +86,28 @@ def load_champion(
     return load_model(champion_folder(settings, policy, store))
 
 
+class FinduoAPI(FastAPI):
+    """FastAPI with the decision fast path in front (see :mod:`.fastpath`)."""
+
+    fast_path: DecisionFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fast = self.fast_path
+        if (
+            fast is not None
+            and scope["type"] == "http"
+            and scope["path"] == FAST_PATH
+            and scope["method"] == "POST"
+        ):
+            await fast(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def framework(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The FastAPI app itself, without the fast path."""
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -125,7 +150,7 @@ def create_app(
         service.committer.close()
         owned_store.close()
 
-    app = FastAPI(
+    app = FinduoAPI(
         title="finduo",
         version=_version(),
         description=DESCRIPTION,
@@ -160,6 +185,12 @@ def create_app(
     from finduo.console import mount_console
 
     mount_console(app, settings, store=store, engine=engine)
+    app.fast_path = DecisionFastPath(
+        app.framework,
+        service,
+        service.application_model,
+        settings.max_request_bytes,
+    )
     return app
 
 

@@ -102,21 +102,25 @@ def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
     return body
 
 
-async def _finduo_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, FinduoError)
+def finduo_error_answer(
+    exc: FinduoError, where: str
+) -> tuple[int, dict[str, Any], dict[str, str] | None]:
+    """Status, body and headers of the answer to a product error."""
     status = exc.http_status
     if status >= 500:
-        log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc.message)
+        log.error("%s on %s: %s", type(exc).__name__, where, exc.message)
     headers = {"Retry-After": "1"} if isinstance(exc, StoreUnavailable) else None
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     # Internals of a server-side error stay in the log.
     detail = _context(exc.context) if status < 500 else None
-    return JSONResponse(
-        error_body(error_code(exc), exc.message, detail),
-        status_code=status,
-        headers=headers,
-    )
+    return status, error_body(error_code(exc), exc.message, detail), headers
+
+
+async def _finduo_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, FinduoError)
+    status, body, headers = finduo_error_answer(exc, request.url.path)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -141,12 +145,12 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+UNEXPECTED = error_body("internal", "an unexpected error occurred; it has been logged.")
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return JSONResponse(
-        error_body("internal", "an unexpected error occurred; it has been logged."),
-        status_code=500,
-    )
+    return JSONResponse(UNEXPECTED, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -157,4 +161,11 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
 
 
-__all__ = ["error_body", "error_code", "field_errors", "install_error_handlers"]
+__all__ = [
+    "UNEXPECTED",
+    "error_body",
+    "error_code",
+    "field_errors",
+    "finduo_error_answer",
+    "install_error_handlers",
+]
