@@ -110,3 +110,48 @@ def test_the_refusal_is_in_german_for_a_german_user(console: Any) -> None:
     assert "Ihre Rollen: Prüfer (reviewer)" in answer.text
     assert "Freigeber (approver)" in answer.text
     assert "(Prüfer)" in answer.text  # the header names the role in German
+
+
+def test_policies_name_label_and_hash_and_show_the_shipped_default_in_force(
+    console: Any, paths: dict[str, str]
+) -> None:
+    from finduo.lifecycle.standing import display_name
+    from finduo.policy import shipped_policy
+
+    shipped = shipped_policy().version
+    (stored,) = [
+        v for v in console.store.list_policy_versions() if v.version_label == shipped
+    ]
+    for client in _client(console, "anna"):
+        listing = client.get("/console/policies").text
+        one = client.get(f"/console/policies/{stored.content_hash}").text
+        decision = client.get(paths["decision"]).text
+
+    row = re.search(rf'<tr data-hash="{stored.content_hash}">.*?</tr>', listing, re.S)
+    assert row is not None
+    assert f"{shipped}</a>" in row.group(0)
+    assert f"({stored.content_hash[:12]})" in row.group(0)
+    assert "in force (shipped default)" in row.group(0)
+    assert ">draft<" not in listing
+    assert f"This service decides with {shipped}." in listing
+    state = re.search(r'id="policy-state">([^<]+)<', one)
+    assert state is not None and state.group(1) == "in force (shipped default)"
+    assert display_name(stored) in one  # the page title
+    policy = re.search(r'id="decision-policy">([^<]+)<', decision)
+    assert policy is not None and policy.group(1) == shipped
+
+
+def test_policy_status_is_german_for_a_german_analyst(console: Any) -> None:
+    if console.store.find_user("dana") is None:
+        console.store.create_user(
+            "dana",
+            ["analyst"],
+            "test",
+            password_hash=hash_password(PASSWORD),
+            language="de",
+        )
+    for client in _client(console, "dana"):
+        listing = client.get("/console/policies").text
+
+    assert "in Kraft (mitgelieferte Standardrichtlinie)" in listing
+    assert "Dieser Dienst entscheidet mit german-credit-" in listing

@@ -16,7 +16,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from finduo.cli._common import actor, console, open_store
+from finduo.cli._common import active_policy, actor, console, open_store
+from finduo.lifecycle.standing import display_name
 
 model_app = typer.Typer(
     help="Model versions: register a candidate, approve (a second user), promote.",
@@ -37,9 +38,23 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def _state_line(v: Any) -> str:
     return (
-        f"[bold]{v.version_label}[/] ({v.content_hash[:12]}) is [cyan]{v.state}[/]"
+        f"[bold]{display_name(v)}[/] is [cyan]{v.state}[/]"
         f" · proposed by {v.proposed_by or '-'} · approved by {v.approved_by or '-'}"
     )
+
+
+def _in_force(store: Any) -> tuple[str, str]:
+    """Label of the policy `finduo decide` would use, and why it is that one."""
+    from finduo.settings import get_settings
+
+    loaded = active_policy(None, store)
+    if get_settings().policy is not None:
+        why = "FINDUO_POLICY"
+    elif store.active_policy_version(loaded.policy.name) is not None:
+        why = "activated"
+    else:
+        why = "shipped default, nothing activated"
+    return loaded.version, why
 
 
 def propose(
@@ -61,21 +76,29 @@ def propose(
 def versions(
     name: Annotated[str | None, typer.Option(help="Only this policy name.")] = None,
 ) -> None:
-    """List stored policy versions with their states."""
+    """List stored policy versions: label (text hash), status, when, who."""
+    from finduo.lifecycle.standing import standing
+
     store = open_store()
+    label, why = _in_force(store)
     table = Table(title="Policy versions")
-    for col in ("hash", "label", "state", "created", "proposed by", "approved by"):
-        table.add_column(col, no_wrap=col in ("hash", "label"))
+    table.add_column("version\n(text hash)", no_wrap=True)
+    table.add_column("status", min_width=16)
+    table.add_column("created", no_wrap=True)
+    table.add_column("proposed /\napproved by")
     for v in store.list_policy_versions(name=name):
         table.add_row(
-            v.content_hash[:12],
-            v.version_label,
-            v.state,
+            f"{v.version_label}\n({v.content_hash[:12]})",
+            standing(v, label).text,
             v.created_at.strftime("%Y-%m-%d"),
-            v.proposed_by or "-",
-            v.approved_by or "-",
+            f"{v.proposed_by or '-'} /\n{v.approved_by or '-'}",
         )
     console.print(table)
+    console.print(
+        f"in force for finduo decide: [bold]{label}[/] ({why}). A version is "
+        "named by its label (hash of its content, what decisions name) and the "
+        "hash of its text; commands take either."
+    )
 
 
 def _pct(x: float | None) -> str:
@@ -124,15 +147,17 @@ def simulate(
         return
     sim = result.simulation
     rescored = f", re-scored by {model}" if model else " with their stored pd"
+    replayed = display_name(lifecycle.resolve(store, ref))
     console.print(
-        f"replayed [bold]{sim.proposed}[/]{rescored} over {sim.n:,} stored decisions "
+        f"replayed [bold]{replayed}[/]{rescored} over {sim.n:,} stored decisions "
         f"({result.n_matured:,} with matured outcomes; {result.n_erased:,} erased "
         f"left out) in {result.seconds_read + result.seconds_replay:.2f} s"
     )
     rates = Table(title="Outcome rates")
     for col in ("policy", "approve", "refer", "decline"):
         rates.add_column(col, justify="right")
-    for label, r in sim.rates.items():
+    for key, r in sim.rates.items():
+        label = "this version" if key == "proposed" else "in force"
         rates.add_row(label, _pct(r["approve"]), _pct(r["refer"]), _pct(r["decline"]))
     console.print(rates)
     bands = Table(title=f"By band (proposed), expected loss at LGD {sim.lgd:g}")
@@ -215,7 +240,7 @@ def _text_of(store: Any, ref: str) -> tuple[str, str]:
     from finduo import lifecycle
 
     v = lifecycle.resolve(store, ref)
-    return v.yaml_text, f"{v.version_label} ({v.state})"
+    return v.yaml_text, f"{display_name(v)} {v.state}"
 
 
 def diff(
@@ -233,7 +258,7 @@ def diff(
         active = store.active_policy_version()
         if active is None:
             raise typer.BadParameter("no active policy: name the second version")
-        b_text, b_name = active.yaml_text, f"{active.version_label} (active)"
+        b_text, b_name = active.yaml_text, f"{display_name(active)} active"
     else:
         b_text, b_name = _text_of(store, new)
     changes = lifecycle.value_changes(a_text, b_text)
@@ -319,6 +344,7 @@ def register(app: typer.Typer) -> None:
 
     policy_app.command("propose")(propose)
     policy_app.command("versions")(versions)
+    policy_app.command("list", help="Same as `finduo policy versions`.")(versions)
     policy_app.command("simulate")(simulate)
     policy_app.command("approve")(approve)
     policy_app.command("activate")(activate)

@@ -14,24 +14,56 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from finduo.console.pages import Page, page
+from finduo.console.pages import N_, Page, page
 from finduo.errors import FinduoError, PermissionDenied
 from finduo.lifecycle import policies as lifecycle
 from finduo.lifecycle.diff import text_diff, value_changes
+from finduo.lifecycle.standing import display_name, standing
 from finduo.policy.loader import shipped_policy
+from finduo.store.records import PolicyVersion
 
 router = APIRouter()
 PageDep = Annotated[Page, Depends(page)]
 MAX_POLICY_CHARS = 200_000
+
+# The statuses of finduo.lifecycle.standing beyond the store's states.
+STANDING_WORDS = (
+    N_("in force (shipped default)"),
+    N_("in force (policy file)"),
+    N_("shipped default, not in force"),
+)
 
 
 def _active_text(store: Any) -> tuple[str, str]:
     """The text in force and its name: the active version, else the shipped one."""
     active = store.active_policy_version()
     if active is not None:
-        return active.yaml_text, active.version_label
+        return active.yaml_text, display_name(active)
     shipped = shipped_policy()
-    return shipped.text, f"shipped {shipped.version}"
+    return shipped.text, f"{shipped.version} (shipped default)"
+
+
+def _deciding(p: Page) -> str | None:
+    """Label of the policy this service decides with (loaded when it started)."""
+    loaded = getattr(p.state.engine, "loaded", None)
+    version = getattr(loaded, "version", None)
+    return version if isinstance(version, str) else None
+
+
+def _views(p: Page, versions: list[PolicyVersion]) -> dict[str, Any]:
+    """What the templates need to name versions and their status alike."""
+    deciding = _deciding(p)
+    status = {v.content_hash: standing(v, deciding) for v in versions}
+    return {
+        "deciding": deciding,
+        "status": status,
+        "name_of": display_name,
+        "waiting": [
+            v
+            for v in versions
+            if v.state == "active" and not status[v.content_hash].in_force
+        ],
+    }
 
 
 def _list(p: Page, **values: Any) -> HTMLResponse:
@@ -46,6 +78,7 @@ def _list(p: Page, **values: Any) -> HTMLResponse:
         versions=versions,
         can_propose="analyst" in p.roles,
         proposal_text=values.pop("proposal_text", text),
+        **_views(p, versions),
         **values,
     )
 
@@ -86,17 +119,19 @@ def version_page(
     version = lifecycle.resolve(store, content_hash)
     if against:
         other = lifecycle.resolve(store, against)
-        old_text, old_name = other.yaml_text, other.version_label
+        old_text, old_name = other.yaml_text, display_name(other)
     else:
         old_text, old_name = _active_text(store)
     changes = value_changes(old_text, version.yaml_text)
-    diff = text_diff(old_text, version.yaml_text, old_name, version.version_label)
+    diff = text_diff(old_text, version.yaml_text, old_name, display_name(version))
     trail = store.audit_events(subject_type="policy", subject_id=version.content_hash)
     simulations = [e for e in trail if e.action == lifecycle.SIMULATED]
     approver = "approver" in p.roles
+    everything = store.list_policy_versions()
     return p.render(
         "policy.html",
         page="policies",
+        **_views(p, everything),
         version=version,
         against_name=old_name,
         changes=changes,
@@ -106,11 +141,7 @@ def version_page(
         can_approve=approver and version.state == "proposed",
         own_proposal=version.proposed_by == user.name,
         can_activate=approver and version.state == "approved",
-        others=[
-            v
-            for v in store.list_policy_versions()
-            if v.content_hash != version.content_hash
-        ],
+        others=[v for v in everything if v.content_hash != version.content_hash],
     )
 
 
