@@ -15,6 +15,10 @@ from finduo.cli import _register_all
 from finduo.datasets.german import ID_COLUMN, PROTECTED, TARGET, load_german
 from finduo.models import save_model, train_models
 from finduo.settings import get_settings
+from finduo.store import Store
+
+# Users of each test store: name -> role (`finduo --as NAME ...`).
+USERS = {"carla": "decider", "eva": "decider", "rita": "reviewer"}
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +52,21 @@ def trained_models_dir(
 def state(
     tmp_path: Path, trained_models_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
-    """FINDUO_STATE_DIR = a fresh folder holding copies of the trained models."""
+    """FINDUO_STATE_DIR = a fresh folder holding copies of the trained models.
+
+    Its store has the users of :data:`USERS` (decide and resolve check roles).
+    """
     shutil.copytree(trained_models_dir, tmp_path / "models")
     monkeypatch.setenv("FINDUO_STATE_DIR", str(tmp_path))
     for name in ("FINDUO_DATABASE_URL", "FINDUO_USER", "FINDUO_POLICY"):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     _register_all()
+    store = Store.from_settings(get_settings())
+    store.upgrade()
+    for name, role in USERS.items():
+        store.create_user(name, [role], "admin")
+    store.close()
     yield tmp_path
     get_settings.cache_clear()
 

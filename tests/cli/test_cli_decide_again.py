@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 from pathlib import Path
 
 import pandas as pd
@@ -26,11 +27,15 @@ def test_second_decide_rejects_decided_ids_unless_redecide(
 ) -> None:
     applications = state / "apps.csv"
     split[1].drop(columns=[TARGET]).head(40).to_csv(applications, index=False)
+    login = getpass.getuser()  # without --as the CLI acts as the login name
+    admin = Store.from_settings(get_settings())
+    admin.create_user(login, ["decider"], "admin")
+    admin.close()
     first = runner.invoke(
         app, ["decide", str(applications), "--out", str(state / "a.csv")]
     )
     assert first.exit_code == 0, first.output
-    assert "acting as" in first.output and "(no --as given)" in first.output
+    assert f"acting as {login} (no --as given)" in " ".join(first.output.split())
     decided = _rows(state / "a.csv")
     store = Store.from_settings(get_settings())
     open_before = store.list_cases(CaseFilter(status="open"))
@@ -52,7 +57,15 @@ def test_second_decide_rejects_decided_ids_unless_redecide(
 
     redo = runner.invoke(
         app,
-        ["decide", str(applications), "--out", str(state / "c.csv"), "--redecide"],
+        [
+            "--as",
+            "carla",
+            "decide",
+            str(applications),
+            "--out",
+            str(state / "c.csv"),
+            "--redecide",
+        ],
     )
 
     assert redo.exit_code == 0, redo.output
@@ -72,7 +85,15 @@ def test_second_decide_rejects_decided_ids_unless_redecide(
 @pytest.mark.parametrize("name", ["x.xlsx", "x"])
 def test_out_must_be_csv_or_jsonl(state: Path, runner: CliRunner, name: str) -> None:
     result = runner.invoke(
-        app, ["decide", str(state / "missing.csv"), "--out", str(state / name)]
+        app,
+        [
+            "--as",
+            "carla",
+            "decide",
+            str(state / "missing.csv"),
+            "--out",
+            str(state / name),
+        ],
     )
 
     assert isinstance(result.exception, DataError)
@@ -87,10 +108,20 @@ def test_csv_carries_german_reasons_and_bad_decimal_is_refused(
 
     bad = runner.invoke(
         app,
-        ["decide", str(applications), "--out", str(state / "x.csv"), "--decimal", "x"],
+        [
+            "--as",
+            "carla",
+            "decide",
+            str(applications),
+            "--out",
+            str(state / "x.csv"),
+            "--decimal",
+            "x",
+        ],
     )
     result = runner.invoke(
-        app, ["decide", str(applications), "--out", str(state / "d.csv")]
+        app,
+        ["--as", "carla", "decide", str(applications), "--out", str(state / "d.csv")],
     )
 
     assert isinstance(bad.exception, DataError)
@@ -112,7 +143,8 @@ def test_cases_list_says_when_the_limit_hides_cases(
     applications = state / "apps.csv"
     split[1].drop(columns=[TARGET]).to_csv(applications, index=False)
     decided = runner.invoke(
-        app, ["decide", str(applications), "--out", str(state / "a.csv")]
+        app,
+        ["--as", "carla", "decide", str(applications), "--out", str(state / "a.csv")],
     )
     assert decided.exit_code == 0, decided.output
 

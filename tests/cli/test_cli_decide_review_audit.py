@@ -81,7 +81,9 @@ def test_jsonl_output_holds_the_full_decision(
     split[1].drop(columns=[TARGET]).head(5).to_csv(applications, index=False)
     out = state / "decisions.jsonl"
 
-    result = runner.invoke(app, ["decide", str(applications), "--out", str(out)])
+    result = runner.invoke(
+        app, ["--as", "carla", "decide", str(applications), "--out", str(out)]
+    )
 
     assert result.exit_code == 0, result.output
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
@@ -94,7 +96,10 @@ def test_review_with_an_override_is_recorded_as_override(
 ) -> None:
     applications = state / "apps.csv"
     split[1].drop(columns=[TARGET]).to_csv(applications, index=False)
-    runner.invoke(app, ["decide", str(applications), "--out", str(state / "d.csv")])
+    runner.invoke(
+        app,
+        ["--as", "carla", "decide", str(applications), "--out", str(state / "d.csv")],
+    )
     cases = _store().list_cases(CaseFilter(limit=1000))
     case = next(
         c for c in cases if c.decision and c.decision.recommendation == "decline"
@@ -155,7 +160,10 @@ def test_audit_verify_catches_an_edited_row_and_a_removed_tail(
 ) -> None:
     applications = state / "apps.csv"
     split[1].drop(columns=[TARGET]).head(8).to_csv(applications, index=False)
-    runner.invoke(app, ["decide", str(applications), "--out", str(state / "d.csv")])
+    runner.invoke(
+        app,
+        ["--as", "carla", "decide", str(applications), "--out", str(state / "d.csv")],
+    )
     anchor = state / "head.json"
     exported = runner.invoke(app, ["audit", "anchor", "--out", str(anchor)])
     intact = runner.invoke(app, ["audit", "verify", "--anchor", str(anchor)])
@@ -173,7 +181,9 @@ def test_audit_verify_catches_an_edited_row_and_a_removed_tail(
     edited = runner.invoke(app, ["audit", "verify"])
 
     assert exported.exit_code == 0 and intact.exit_code == 0, intact.output
-    assert "audit chain intact: 9 events" in intact.output  # 8 decisions + policy saved
+    assert (
+        "audit chain intact: 12 events" in intact.output
+    )  # 3 users, 8 decisions, policy
     assert _exit_code(tail) == 11
     assert "removed from the tail" in str(tail.exception)
     assert _exit_code(edited) == 11

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from finduo.cli import app
@@ -13,7 +14,7 @@ from finduo.store import CaseFilter, Store
 
 
 def test_demo_trains_decides_held_out_and_prints_the_summary(
-    state: Path, runner: CliRunner
+    state: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result = runner.invoke(app, ["demo", "--cases-shown", "3"])
 
@@ -34,11 +35,27 @@ def test_demo_trains_decides_held_out_and_prints_the_summary(
     assert costs["approve everyone"] == 1.5  # 60 bad of 200, cost 5 each
     assert costs["decline everyone"] == 0.7  # 140 good of 200, cost 1 each
     assert costs["recommendation (approve/decline)"] < costs["decline everyone"]
-    assert "audit chain intact: 201 events" in text  # 200 decisions + policy
+    assert "audit chain intact: 204 events" in text  # 3 users, 200 decisions, policy
     demo_store = Store.from_settings(
         get_settings().model_copy(update={"state_dir": state / "demo"})
     )
     assert demo_store.list_cases(CaseFilter(limit=1000))
+    roles = {u.name: list(u.roles) for u in demo_store.list_users()}
+    assert roles == {"admin": ["admin"], "demo": ["decider"], "rita": ["reviewer"]}
+    first = demo_store.list_cases(CaseFilter(limit=1))[0]
+    assert demo_store.get_stored_decision(first.decision_id or "").actor == "demo"
+    shown = re.search(
+        r"--as rita cases resolve (\S+) (--outcome \S+ --reason-code \S+)", text
+    )
+    assert shown is not None, text
+    monkeypatch.setenv("FINDUO_STATE_DIR", str(state / "demo"))
+    get_settings.cache_clear()
+    resolved = runner.invoke(
+        app,
+        ["--as", "rita", "cases", "resolve", shown.group(1), *shown.group(2).split()],
+    )
+    assert resolved.exit_code == 0, resolved.output
+    assert "resolved" in resolved.output
     assert f"export FINDUO_STATE_DIR={state / 'demo'}" in result.output
     demo_store.close()
 

@@ -11,7 +11,6 @@ from finduo.cli import app
 from finduo.datasets.german import TARGET
 from finduo.settings import get_settings
 from finduo.store import CaseFilter, Store
-from finduo.store.records import InvalidInput
 
 
 def test_approve_takes_band_terms_or_asks_for_them(
@@ -20,7 +19,8 @@ def test_approve_takes_band_terms_or_asks_for_them(
     applications = state / "apps.csv"
     split[1].drop(columns=[TARGET]).head(60).to_csv(applications, index=False)
     decided = runner.invoke(
-        app, ["decide", str(applications), "--out", str(state / "d.csv")]
+        app,
+        ["--as", "carla", "decide", str(applications), "--out", str(state / "d.csv")],
     )
     assert decided.exit_code == 0, decided.output
     store = Store.from_settings(get_settings())
@@ -31,6 +31,8 @@ def test_approve_takes_band_terms_or_asks_for_them(
     other = runner.invoke(
         app,
         [
+            "--as",
+            "rita",
             "cases",
             "resolve",
             first.id[:4],
@@ -40,8 +42,10 @@ def test_approve_takes_band_terms_or_asks_for_them(
             "OTHER",
         ],
     )
-    assert isinstance(other.exception, InvalidInput)
-    assert "needs a --comment" in str(other.exception)
+    assert other.exit_code == 2, other.output
+    assert "--comment" in other.output
+    assert "comment must say what the reason is" in " ".join(other.output.split())
+    assert store.get_case(first.id).status == "open"
 
     manual = runner.invoke(
         app,
@@ -79,6 +83,8 @@ def test_approve_takes_band_terms_or_asks_for_them(
     plain = runner.invoke(
         app,
         [
+            "--as",
+            "rita",
             "cases",
             "resolve",
             second.id,
@@ -91,8 +97,8 @@ def test_approve_takes_band_terms_or_asks_for_them(
         ],
     )
     band_terms = store.get_case(second.id).resolution
-    if isinstance(plain.exception, InvalidInput):
-        assert "grants no credit" in str(plain.exception)
+    if plain.exit_code == 2:
+        assert "grants no credit" in plain.output
         assert band_terms is None
     else:
         assert plain.exit_code == 0, plain.output

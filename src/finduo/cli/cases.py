@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 from finduo.cli._common import actor, console, open_store, short
 from finduo.decisions.model import Terms
 from finduo.errors import NotFoundError
+from finduo.identity import Permission
+from finduo.identity.acting import acting_as
 from finduo.store.records import InvalidInput
 
 if TYPE_CHECKING:
@@ -88,10 +89,11 @@ def cases_table(cases: list[Case], title: str) -> Table:
 @cases_app.command("list")
 def list_cases(
     status: Annotated[
-        Literal["open", "resolved", "superseded", "all"],
+        Literal["open", "resolved", "superseded", "any", "all"],
         typer.Option(
             help="Which cases (superseded: closed when the application was "
-            "decided again with --redecide)."
+            "decided again with --redecide; any, or all, for every status), "
+            "as the API's GET /v1/cases?status= takes them."
         ),
     ] = "open",
     reason: Annotated[
@@ -106,7 +108,7 @@ def list_cases(
     store = open_store()
     cases = store.list_cases(
         CaseFilter(
-            status=None if status == "all" else status,
+            status=None if status == "any" or status == "all" else status,
             referral_reason=reason,
             band=band,
             limit=limit + 1,
@@ -114,11 +116,13 @@ def list_cases(
     )
     more = len(cases) > limit
     cases = cases[:limit]
+    every = status in ("any", "all")
+    kind = "" if every else f"{status} "
     title = (
-        f"first {len(cases)} {status} cases; more exist (raise --limit)"
+        f"first {len(cases)} {kind}cases; more exist (raise --limit)"
         if more
-        else f"{len(cases)} {status} case(s)"
-    )
+        else f"{len(cases)} {kind}case(s)"
+    ) + (" of any status" if every else "")
     console.print(cases_table(cases, title))
     if cases:
         console.print("Show one with: finduo cases show CASE (a unique prefix will do)")
@@ -173,6 +177,15 @@ def show(case_ref: Annotated[str, typer.Argument(help="Case id or prefix.")]) ->
             console.print(f"terms: {describe_terms(res.terms)}")
 
 
+# Where a refused value came from: the option that gave it.
+_OPTION_OF_FIELD = {
+    "comment": "--comment",
+    "reason_code": "--reason-code",
+    "outcome": "--outcome",
+    "terms": "--payment-method / --credit-limit / --deposit / --max-term",
+}
+
+
 @cases_app.command("resolve")
 def resolve(
     case_ref: Annotated[str, typer.Argument(help="Case id or prefix.")],
@@ -183,7 +196,8 @@ def resolve(
         str, typer.Option(help="Reason code from `finduo cases codes`.")
     ],
     reviewer: Annotated[
-        str | None, typer.Option(help="Who resolves; default the --as user.")
+        str | None,
+        typer.Option(help="Who resolves (a reviewer); default the --as user."),
     ] = None,
     comment: Annotated[
         str | None, typer.Option(help="Free text; required with reason code OTHER.")
@@ -204,34 +218,37 @@ def resolve(
 ) -> None:
     """Resolve an open case; an outcome other than the machine's is an override.
 
-    An approval carries terms: those given by the options, the rest from the
-    decision's band; refused when the band grants no credit and no
-    --credit-limit is given.
+    The reviewer (--reviewer, else the --as user) must be a user with the
+    reviewer role. An approval carries terms: those given by the options, the
+    rest from the decision's band; refused when the band grants no credit and
+    no --credit-limit and --payment-method are given. A value the resolution
+    cannot take is a usage error (exit code 2).
     """
-    if reason_code.upper() == "OTHER" and not (comment and comment.strip()):
-        raise InvalidInput(
-            "reason code OTHER needs a --comment saying what the reason is",
-            field="comment",
-        )
+    from finduo.review import ReviewService
+
     given = {
         "payment_methods": payment_method or None,
         "credit_limit": credit_limit,
         "deposit": deposit,
         "max_term_months": max_term,
     }
-    if outcome != "approve" and any(v is not None for v in given.values()):
-        raise InvalidInput("terms can only be given with --outcome approve")
     store = open_store()
+    who = acting_as(store, reviewer or actor(), Permission.RESOLVE_CASES)
     case = find_case(store, case_ref)
-    terms = approval_terms(store, case, given) if outcome == "approve" else None
-    resolution = store.resolve_case(
-        case.id,
-        outcome=outcome,
-        reason_code=reason_code,
-        reviewer=reviewer or actor(),
-        comment=comment,
-        terms=terms,
-    )
+    try:
+        resolution = ReviewService(store).resolve(
+            case.id,
+            outcome=outcome,
+            reason_code=reason_code,
+            reviewer=who.name,
+            comment=comment,
+            terms=given,
+        )
+    except InvalidInput as exc:
+        field = str(exc.context.get("field", ""))
+        raise typer.BadParameter(
+            exc.message, param_hint=_OPTION_OF_FIELD.get(field, field or None)
+        ) from exc
     recommended = case.decision.recommendation if case.decision else "-"
     verdict = (
         "[yellow]override[/] of the machine's recommendation"
@@ -252,63 +269,6 @@ def describe_terms(terms: Terms) -> str:
         f"{', '.join(terms.payment_methods)}; credit limit {terms.credit_limit:g}; "
         f"deposit {terms.deposit:g}; up to {terms.max_term_months} months"
     )
-
-
-def band_terms(store: Store, case: Case) -> Terms | None:
-    """The terms of the decision's band under the decision's own policy."""
-    from finduo.cli._common import active_policy
-    from finduo.policy.loader import parse_policy, shipped_policy
-
-    d = case.decision
-    if d is None:
-        return None
-    candidates = [active_policy(store=store), shipped_policy()]
-    candidates += [
-        parse_policy(v.yaml_text, "store") for v in store.list_policy_versions()
-    ]
-    policy = next((p.policy for p in candidates if p.version == d.policy_version), None)
-    if policy is None:
-        return None
-    band = next((b for b in policy.bands if b.name == d.band), None)
-    raw = (case.application or {}).get(policy.amount_field)
-    if band is None or not isinstance(raw, int | float):
-        return None
-    spec = band.terms
-    return Terms(
-        payment_methods=list(spec.payment_methods),
-        credit_limit=spec.credit_limit.of(float(raw)),
-        deposit=spec.deposit.of(float(raw)),
-        max_term_months=spec.max_term_months,
-        discount_pct=spec.discount_pct,
-    )
-
-
-def approval_terms(store: Store, case: Case, given: dict[str, Any]) -> Terms:
-    """Terms of an approval: the options given, the rest from the band."""
-    base = band_terms(store, case)
-    band = case.decision.band if case.decision else "-"
-    no_credit = base is None or base.credit_limit <= 0
-    if no_credit and (
-        given["credit_limit"] is None or given["payment_methods"] is None
-    ):
-        raise InvalidInput(
-            f"band {band} grants no credit, so an approval needs its terms: "
-            "give --credit-limit, --payment-method (repeatable) and "
-            "optionally --deposit and --max-term",
-            field="terms",
-        )
-    values: dict[str, Any] = (
-        base.model_dump() if base is not None else {"max_term_months": 12}
-    )
-    values.update({k: v for k, v in given.items() if v is not None})
-    values.setdefault("deposit", 0.0)
-    try:
-        return Terms.model_validate(values)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
-        )
-        raise InvalidInput(f"the terms are invalid: {problems}", field="terms") from exc
 
 
 @cases_app.command("codes")

@@ -33,6 +33,8 @@ from finduo.cli._common import (
 from finduo.decisions.batch import rejects_path_for, validate_frame, write_rejects
 from finduo.decisions.model import Decision
 from finduo.errors import DataError
+from finduo.identity import Permission
+from finduo.identity.acting import acting_as
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -260,14 +262,15 @@ def decide(
 ) -> None:
     """Decide a CSV of applications; invalid rows go to <out>.rejects.csv.
 
+    The --as user must hold the decider role (as for POST /v1/decisions).
     Exit code 0 when the batch ran, even with rejects (their count is
     printed); see the README for the other exit codes.
     """
     check_out_path(out)
+    store = open_store()
+    user = acting_as(store, actor(), Permission.DECIDE).name
     table = read_applications(applications, sep, decimal, encoding)
     frame = table.frame
-    store = open_store()
-    user = actor()
     engine = load_engine(policy_file, model_dir, store, user, dataset)
     if model_dir is None and policy_file is None:
         # A challenger an approver started takes its share (or its shadow).

@@ -15,7 +15,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -27,9 +27,16 @@ from finduo.decisions.summary import HeldOutSummary, summarise_held_out
 from finduo.policy.loader import LoadedPolicy
 from finduo.settings import get_settings
 
+if TYPE_CHECKING:
+    from finduo.store import Case, Store
+
 logger = logging.getLogger(__name__)
 
 TARGET = "bad"
+# Users of the demo store (see create_demo_users).
+DEMO_ADMIN = "admin"
+DEMO_DECIDER = "demo"
+DEMO_REVIEWER = "rita"
 
 
 def _rate(value: float | None) -> str:
@@ -132,7 +139,8 @@ def demo(
     )
 
     store = open_store(state_dir=folder)
-    engine = Engine(champion, loaded, store, actor="demo")
+    create_demo_users(store)
+    engine = Engine(champion, loaded, store, actor=DEMO_DECIDER)
     from finduo.decisions.batch import validate_frame
 
     batch = validate_frame(held_out.drop(columns=[TARGET]), engine.schema)
@@ -158,12 +166,46 @@ def demo(
         f"done in {time.perf_counter() - started:.1f} s. The demo's state is in "
         f"{folder}; to work with it (in any shell):"
     )
+    command = shlex.quote(finduo_command())
     console.print(
         f"  export FINDUO_STATE_DIR={shlex.quote(str(folder))}\n"
-        f"  {shlex.quote(finduo_command())} cases list",
+        f"  {command} cases list\n"
+        f"  {command} --as {DEMO_REVIEWER} cases resolve "
+        f"{example_resolution(store, open_cases)}",
         soft_wrap=True,
         highlight=False,
     )
+    console.print(
+        f"users of the demo store: {DEMO_ADMIN} (admin), {DEMO_DECIDER} "
+        f"(decider: decided the applications), {DEMO_REVIEWER} (reviewer)"
+    )
+
+
+def example_resolution(store: Store, cases: list[Case]) -> str:
+    """Arguments of ``cases resolve`` for the first case its band's terms fit."""
+    from finduo.review.terms import band_terms
+
+    for case in cases:
+        terms = band_terms(store, store.get_case(case.id))
+        if terms is not None and terms.credit_limit > 0:
+            return f"{case.id[:8]} --outcome approve --reason-code INCOME_VERIFIED"
+    first = cases[0].id[:8] if cases else "CASE"
+    return f"{first} --outcome decline --reason-code DOCUMENTS_MISSING"
+
+
+def create_demo_users(store: Store) -> None:
+    """The demo store's users: an admin, the decider and a reviewer.
+
+    The store is fresh, so the admin is its first user; none has a password
+    (the console needs one: ``finduo --as admin users create ...
+    --password-stdin``).
+    """
+    for name, role in (
+        (DEMO_ADMIN, "admin"),
+        (DEMO_DECIDER, "decider"),
+        (DEMO_REVIEWER, "reviewer"),
+    ):
+        store.create_user(name, [role], DEMO_ADMIN)
 
 
 def keep_previous(folder: Path) -> Path | None:

@@ -168,6 +168,10 @@ class ReviewService:
         if isinstance(terms, Mapping):
             given = {k: v for k, v in terms.items() if v is not None} or None
         if outcome == "approve":
+            # Bad input is named before the terms are looked at.
+            self.store.check_resolution(
+                outcome=outcome, reason_code=reason_code, comment=comment
+            )
             case = self.store.get_case(case_id)
             if case.status == "open":  # else the store says it is resolved
                 given = approval_terms(self.store, case, given)

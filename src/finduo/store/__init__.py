@@ -31,6 +31,7 @@ Facade (stable; other packages use only this)::
     case_for_decision(decision_id) -> Case | None
     resolve_case(case_id, *, outcome, reason_code, reviewer, comment=None,
                  terms=None, first_judgement=None) -> Resolution
+    check_resolution(*, outcome, reason_code, comment=None)   (no case needed)
     list_reason_codes(*, active_only=True) -> list[ReasonCode]
     save_reason_code(code, *, label_en, label_de, applies_to="any",
                      active=True, actor) -> ReasonCode

@@ -275,6 +275,20 @@ class CasesMixin(StoreBase):
                 closed.append(case.id)
         return closed
 
+    def check_resolution(
+        self, *, outcome: str, reason_code: str, comment: str | None = None
+    ) -> None:
+        """Check what :meth:`resolve_case` checks without a case.
+
+        The outcome, the reason code (managed, active, fitting the outcome)
+        and the comment it needs: lets a caller refuse bad input before
+        further work (the review service, before it looks up band terms).
+        """
+        require("outcome", outcome, _OUTCOMES)
+        _check_comment(reason_code, comment)
+        with self._read() as session:
+            _check_reason_code(session, reason_code, outcome)
+
     def resolve_case(
         self,
         case_id: str,
