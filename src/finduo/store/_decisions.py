@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from finduo.decisions.model import Decision
 from finduo.errors import ConflictError, IdempotencyError, NotFoundError
 from finduo.store._base import StoreBase, new_id, utcnow
 from finduo.store.audit import NewEvent, append_events, canonical_json
+from finduo.store.bulk import insert_rows
 from finduo.store.coverage import content_hash
 from finduo.store.records import RecordedDecision, StoredDecision
 from finduo.store.tables import CaseRow, DecisionRow
@@ -212,10 +213,8 @@ class DecisionsMixin(StoreBase):
                 batch_keys[(actor, key)] = (request_hash, result)
             results.append(result)
         conn = session.connection()
-        if decisions:
-            conn.execute(insert(DecisionRow), decisions)
-        if cases:
-            conn.execute(insert(CaseRow), cases)
+        insert_rows(conn, DecisionRow, decisions)
+        insert_rows(conn, CaseRow, cases)
         append_events(session, events)
         return results
 

@@ -34,10 +34,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from finduo.errors import AuditError
+from finduo.store.bulk import insert_rows
 from finduo.store.engine import transaction
 from finduo.store.tables import AuditEventRow
 
@@ -235,9 +236,11 @@ def append_events(session: Session, events: list[NewEvent]) -> list[AuditEvent]:
         stored = replace(draft, hash=event_hash(prev_hash, draft))
         appended.append(stored)
         prev_seq, prev_hash = stored.seq, stored.hash
-    # Core insert, many rows at once: the hot path of every decision.
-    session.connection().execute(
-        insert(AuditEventRow), [event.as_row() for event in appended]
+    # One driver call for all rows: the hot path of every decision.
+    insert_rows(
+        session.connection(),
+        AuditEventRow,
+        [event.as_row() for event in appended],
     )
     session.info[_HEAD_KEY] = (prev_seq, prev_hash)
     return appended
