@@ -10,6 +10,10 @@ Used by the CLI (``finduo cases ...``), the API and the console::
 
 A resolution whose outcome differs from the decision's recommendation is an
 override (decided by the store, in the same transaction as the resolution).
+The CLI, the API and the console all resolve through :meth:`ReviewService.resolve`,
+so they share its rules: an approval without (all) terms gets the rest from
+the decision's band (:mod:`finduo.review.terms`); the store refuses reason
+code ``OTHER`` without a comment and names the field.
 """
 
 from finduo.review.service import (
