@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 FIELDS: dict[str, tuple[str, str]] = {
@@ -43,22 +44,52 @@ def field_label(name: str, language: str) -> str:
     return de if language == "de" else en
 
 
+# Referral reasons the features write (finduo.features.FeatureSpec.flag):
+# the field and the value are data, the words around them are ours.
+_FLAGS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"unseen value (?P<value>.+) for (?P<field>\w+)"),
+        "{field}: value not seen in training, {value}",
+        "{field}: im Training nicht gesehener Wert {value}",
+    ),
+    (
+        re.compile(r"missing value for (?P<field>\w+)"),
+        "{field}: value missing",
+        "{field}: Wert fehlt",
+    ),
+    (
+        re.compile(r"(?P<field>\w+): (?P<value>.+) is not a number"),
+        "{field}: {value} is not a number",
+        "{field}: {value} ist keine Zahl",
+    ),
+    (
+        re.compile(
+            r"(?P<field>\w+) (?P<value>\S+) (?P<side>above|below) training range "
+            r"(?P<range>\S+)"
+        ),
+        "{field}: {value}, {side} the training range {range}",
+        "{field}: {value}, {side} des Trainingsbereichs {range}",
+    ),
+)
+_SIDES_DE = {"above": "oberhalb", "below": "unterhalb"}
+
+
 def referral_label(code: str, language: str) -> str:
+    """A referral reason in words; the field and value it names stay as given."""
     de = language == "de"
     if code in REFERRALS:
         return REFERRALS[code][1 if de else 0]
     kind, _, rest = code.partition(":")
     if kind == "rule" and rest:
         return ("Regel " if de else "rule ") + rest
-    if kind in ("unseen", "out_of_range") and rest:
-        field = field_label(rest, language)
-        if kind == "unseen":
-            return f"unbekannter Wert: {field}" if de else f"unseen value: {field}"
-        return (
-            f"außerhalb des Trainingsbereichs: {field}"
-            if de
-            else f"outside the training range: {field}"
-        )
+    for pattern, en_text, de_text in _FLAGS:
+        found = pattern.fullmatch(code)
+        if found:
+            parts = found.groupdict()
+            parts["field"] = field_label(parts["field"], language)
+            if de and "side" in parts:
+                parts["side"] = _SIDES_DE[parts["side"]]
+            return (de_text if de else en_text).format(**parts)
     return code
 
 

@@ -174,7 +174,7 @@ class Page:
         names = []
         for role in sorted(roles):
             word = self.gettext(role)
-            names.append(word if word == role else f"{word} ({role})")
+            names.append(word if word.lower() == role else f"{word} ({role})")
         return ", ".join(names) or "–"
 
     def refusal(self, exc: PermissionDenied) -> str:

@@ -4,6 +4,7 @@ for the applicant with counterfactuals, and the applicant's contest."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from finduo.console.i18n import normalise_language
 from finduo.console.letter import compose
-from finduo.console.pages import Page, page
+from finduo.console.pages import N_, Page, page
 from finduo.console.queueing import CONTEST_PRIORITY
 from finduo.console.routes.cases import _helpers, application_items, reasons_chart
 from finduo.errors import ConflictError, DataError, NotFoundError
@@ -22,26 +23,36 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 PageDep = Annotated[Page, Depends(page)]
 
-# Payload keys shown in the audit trail (references only, never personal data).
-_SHOWN_KEYS = (
-    "outcome",
-    "recommendation",
-    "is_override",
-    "reason_code",
-    "kind",
-    "band",
-    "judgement",
-    "case_id",
-)
+# Payload keys shown in the audit trail (references only, never personal data),
+# with their names on the page; the values of the first four are our words.
+_SHOWN_KEYS = {
+    "outcome": N_("Outcome"),
+    "recommendation": N_("Recommendation"),
+    "kind": N_("Kind"),
+    "judgement": N_("First judgement"),
+    "is_override": N_("Override"),
+    "reason_code": N_("Reason code"),
+    "band": N_("Band"),
+    "case_id": N_("Case"),
+}
+_TRANSLATED_VALUES = {"outcome", "recommendation", "kind", "judgement"}
+SUBJECT_WORDS = (N_("decision"), N_("case"))
 
 
-def _summary(payload: dict[str, Any]) -> str:
+def _summary(payload: dict[str, Any], gettext: Callable[[str], str]) -> str:
+    """The shown payload keys as ``name: value`` in the page's language."""
     parts = []
-    for key in _SHOWN_KEYS:
-        if payload.get(key) not in (None, ""):
-            value = payload[key]
+    for key, name in _SHOWN_KEYS.items():
+        value = payload.get(key)
+        if value in (None, ""):
+            continue
+        if isinstance(value, bool):
+            text = gettext("yes") if value else gettext("no")
+        elif key in _TRANSLATED_VALUES:
+            text = gettext(str(value))
+        else:
             text = str(value)[:8] if key == "case_id" else str(value)
-            parts.append(f"{key}={text}")
+        parts.append(f"{gettext(name)}: {text}")
     return ", ".join(parts)
 
 
@@ -55,7 +66,9 @@ def _cases_of(store: Any, decision_id: str) -> list[Case]:
     return [store.get_case(i) for i in ids]
 
 
-def _trail(store: Any, decision_id: str, cases: list[Case]) -> list[dict[str, Any]]:
+def _trail(
+    store: Any, decision_id: str, cases: list[Case], gettext: Callable[[str], str]
+) -> list[dict[str, Any]]:
     events = list(store.audit_events(subject_type="decision", subject_id=decision_id))
     for case in cases:
         events += store.audit_events(subject_type="case", subject_id=case.id)
@@ -68,7 +81,7 @@ def _trail(store: Any, decision_id: str, cases: list[Case]) -> list[dict[str, An
             "action": e.action,
             "subject_type": e.subject_type,
             "subject_id": e.subject_id,
-            "summary": _summary(e.payload),
+            "summary": _summary(e.payload, gettext),
         }
         for e in events
     ]
@@ -124,7 +137,7 @@ def decision_page(
         application=stored.application,
         application_items=application_items(p, stored.application),
         cases=cases,
-        audit=_trail(store, decision_id, cases),
+        audit=_trail(store, decision_id, cases, p.gettext),
         letter=compose(decision, letter_lang, resolution, counterfactuals),
         letter_lang=letter_lang,
         reasons_chart=reasons_chart(p, decision),
