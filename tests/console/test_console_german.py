@@ -97,3 +97,33 @@ def test_german_pages_word_product_terms_in_german_and_keep_data_as_given(
     assert "Ergebnis: prüfen" in page and "Empfehlung: " in page
     assert "outcome=" not in page and "recommendation=" not in page
     assert "Entscheidung " + decision.decision_id[:8] in page
+
+
+def test_monitoring_names_characteristics_in_german(
+    console: Any, trained: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from finduo.identity.passwords import hash_password
+    from finduo.models import save_model
+    from finduo.settings import get_settings
+
+    # Monitoring finds the model that decided in the settings' model folder.
+    monkeypatch.setenv("FINDUO_STATE_DIR", str(console.settings.state_dir))
+    get_settings.cache_clear()
+    save_model(trained.model, console.settings.state_dir / "models")
+    console.store.create_user(
+        "doris",
+        ["analyst"],
+        "test",
+        password_hash=hash_password(PASSWORD),
+        language="de",
+    )
+    try:
+        (page,) = _get(console, "doris", "/console/monitoring")
+    finally:
+        get_settings.cache_clear()
+
+    table = re.search(r'<table id="psi-table">.*?</table>', page, re.S)
+    assert table is not None
+    assert "Girokonto" in table.group(0) and "(checking_account)" in table.group(0)
+    fairness = re.search(r'<table id="fairness-table">.*?</table>', page, re.S)
+    assert fairness is not None and "Altersgruppe" in fairness.group(0)

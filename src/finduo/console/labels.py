@@ -27,6 +27,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "dependants": ("Dependants", "Unterhaltsberechtigte"),
     "telephone": ("Telephone", "Telefon"),
     "foreign_worker": ("Foreign worker", "Ausländischer Arbeitnehmer"),
+    "age_group": ("Age group", "Altersgruppe"),
 }
 
 REFERRALS: dict[str, tuple[str, str]] = {

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
+from finduo.console.labels import field_label
 from finduo.console.pages import Page, page
 from finduo.errors import FinduoError
 
@@ -27,13 +28,20 @@ def monitoring(p: PageDep) -> HTMLResponse:
     p.require("monitoring")
     from finduo.monitoring.service import current_report
 
+    def label(name: str) -> str:
+        return field_label(name, p.language)
+
     try:
         report, version = current_report(p.state.store)
     except FinduoError as exc:
         # No model to compare with yet: say so instead of failing the page.
         logger.info("monitoring page without a report: %s", exc.message)
         return p.render(
-            "monitoring.html", page="monitoring", report=None, problem=exc.message
+            "monitoring.html",
+            page="monitoring",
+            report=None,
+            problem=exc.message,
+            field_label=label,
         )
     data: dict[str, Any] = report.as_dict()
     # The SVGs are drawn by our own plotting code on the server, not user input.
@@ -47,6 +55,7 @@ def monitoring(p: PageDep) -> HTMLResponse:
         psi_watch=PSI_WATCH,
         psi_shift=PSI_SHIFT,
         problem=None,
+        field_label=label,
     )
 
 
