@@ -2,10 +2,14 @@
 
 Two ways to drive a service on this machine:
 
-* :func:`open_loop` sends at a fixed offered rate whatever the answers do, and
-  measures each latency from the moment the request was *due*, so a stalled
-  server shows in the figures instead of slowing the client down with it
-  (no coordinated omission).
+* :func:`open_loop` sends at a fixed offered rate whatever the answers do
+  (each request on a connection of its own from a pool, never waiting for an
+  earlier answer), and measures each latency from the moment the client's
+  timer released it, waiting for a free connection included, so a stalled
+  server shows in the figures instead of slowing the client down with it (no
+  coordinated omission). Clocks are ``perf_counter`` (the event loop's own
+  clock has millisecond steps); how late the timer released requests is
+  reported apart (``lag``), as it is the client's, not the server's.
 * :func:`closed_loop` keeps ``connections`` requests in flight for a fixed
   time and counts what came back: the highest sustained throughput.
 
@@ -39,6 +43,7 @@ class LoadResult:
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
+    lags: list[float] = field(default_factory=list)  # open loop: timer lateness
 
     @property
     def rate(self) -> float:
@@ -53,6 +58,12 @@ class LoadResult:
         if not self.latencies:
             return float("nan")
         return float(np.percentile(np.asarray(self.latencies), q) * 1000.0)
+
+    def lag_ms(self, q: float) -> float:
+        """How late the client's timer released requests (percentile, ms)."""
+        if not self.lags:
+            return float("nan")
+        return float(np.percentile(np.asarray(self.lags), q) * 1000.0)
 
 
 def build_request(path: str, body: bytes, headers: dict[str, str]) -> bytes:
@@ -106,6 +117,8 @@ async def _open_loop(
     loop = asyncio.get_running_loop()
 
     async def one(due: float, request: bytes) -> None:
+        released = time.perf_counter()
+        result.lags.append(max(0.0, released - due))
         async with slots:
             conn = None
             while idle and conn is None:
@@ -123,15 +136,15 @@ async def _open_loop(
                 result.errors += 1
                 result.statuses[0] = result.statuses.get(0, 0) + 1
                 return
-            result.latencies.append(loop.time() - due)
+            result.latencies.append(time.perf_counter() - released)
             _tally(result, status)
             idle.append((*conn, loop.time()))
 
     total = int(rate * seconds)
-    start = loop.time() + 0.05
+    start = time.perf_counter() + 0.05
     for i in range(total):
         due = start + i / rate
-        delay = due - loop.time()
+        delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         task = asyncio.create_task(one(due, requests[i % len(requests)]))
@@ -146,7 +159,7 @@ async def _open_loop(
         _, pending = await asyncio.wait(pending, timeout=DRAIN_SECONDS)
     for task in pending:
         task.cancel()
-    ended = loop.time()
+    ended = time.perf_counter()
     for task in pending:
         result.errors += 1
         result.statuses[-1] = result.statuses.get(-1, 0) + 1
@@ -167,7 +180,7 @@ async def _closed_loop(
         conn = await _connect(port)
         i = offset
         while loop.time() < deadline:
-            sent_at = loop.time()
+            sent_at = time.perf_counter()
             result.sent += 1
             try:
                 status = await _exchange(*conn, requests[i % len(requests)])
@@ -176,7 +189,7 @@ async def _closed_loop(
                 conn[1].close()
                 conn = await _connect(port)
                 continue
-            result.latencies.append(loop.time() - sent_at)
+            result.latencies.append(time.perf_counter() - sent_at)
             _tally(result, status)
             i += connections
         conn[1].close()

@@ -554,6 +554,13 @@ def report(
             f"{r.cpu_ms:>12.2f}  {r.closed_tool}"
         )
     for r in results:
+        if r.open is not None and r.open.lags:
+            lines.append(
+                f"  {r.backend} {r.path}: the client's timer released requests "
+                f"late by p50 {r.open.lag_ms(50):.2f} ms, p99 "
+                f"{r.open.lag_ms(99):.2f} ms (client-side, not in the latencies)"
+            )
+    for r in results:
         if r.open is not None and r.open.errors:
             bad = {k: v for k, v in r.open.statuses.items() if not 200 <= k < 300}
             lines.append(
