@@ -233,3 +233,5 @@ def test_cases_list_takes_every_status_and_the_openapi_names_them(
         if p["name"] == "status"
     ]
     assert set(parameter["schema"]["enum"]) == {*get_args(CaseStatus), "any"}
+    answered = spec["components"]["schemas"]["CaseOut"]["properties"]["status"]
+    assert set(answered["enum"]) == set(get_args(CaseStatus))

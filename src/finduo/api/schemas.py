@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictStr
 
 from finduo.decisions.model import Decision, Terms
+from finduo.store.records import CaseStatus
 
 # JSON carries timestamps as text, which strict mode would refuse.
 Timestamp = Annotated[AwareDatetime, Field(strict=False)]
@@ -140,7 +141,10 @@ class CaseOut(BaseModel):
     decision_id: str | None
     subject_id: str | None
     kind: str
-    status: str
+    status: CaseStatus = Field(
+        description="open; resolved; superseded: closed unresolved because the "
+        "application was decided again."
+    )
     priority: float
     referral_reasons: list[str]
     details: dict[str, Any]
