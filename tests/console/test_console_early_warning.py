@@ -123,3 +123,16 @@ def test_case_page_in_german_shows_german_reasons(
     assert "Rückstand" in page
     for words in ONBOARDING_WORDS:
         assert words not in page
+
+
+def test_queue_marks_the_case_as_an_early_warning_for_its_customer(
+    signed_in, early_warning_case
+) -> None:
+    case = early_warning_case
+
+    page = html.unescape(signed_in("rita").get("/console/queue?limit=500").text)
+
+    row = re.search(rf"cases/{case.id}.*?</tr>", page, re.S)
+    assert row, "the early-warning case is not in the queue"
+    assert "early warning" in row.group(0)
+    assert f"Customer {case.subject_id}" in row.group(0)

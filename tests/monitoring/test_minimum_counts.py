@@ -130,4 +130,3 @@ def test_same_population_psi_crosses_010_often_at_100_rows_never_at_300(
 
     assert crossing(100) > 0.10
     assert crossing(300) < 0.05
-
