@@ -12,7 +12,12 @@ import pytest
 from sqlalchemy import update
 
 from finduo.errors import DataError
-from finduo.review import QueueFilter, ReviewService, referral_priority
+from finduo.review import (
+    STATUS_CHOICES,
+    QueueFilter,
+    ReviewService,
+    referral_priority,
+)
 from finduo.store import Store
 from finduo.store.tables import CaseRow
 
@@ -167,3 +172,40 @@ def test_referral_priority_is_highest_where_the_model_is_least_sure() -> None:
 
     assert values[2] == pytest.approx(1000.0)
     assert values[0] < values[1] < values[2] > values[3] > values[4]
+
+
+def test_queue_by_status_lists_closed_cases_with_the_time_they_waited(
+    store: Store, decision_factory: Any
+) -> None:
+    rows = _german_rows(3)
+    _refer_all(store, decision_factory, rows, np.array([0.16, 0.17, 0.18]))
+    service = ReviewService(store)
+    first, second, _ = [item.case for item in service.queue().items]
+    service.resolve(
+        first.id, outcome="decline", reason_code="CONFIRMS_MACHINE", reviewer="anna"
+    )
+    later = store.record_decision(
+        decision_factory(application_id=second.decision.application_id),
+        rows[1],
+        "batch",
+        case_priority=1.0,
+    )
+    store.supersede_open_cases(
+        second.decision.application_id, later.decision.decision_id, "batch"
+    )
+    far = datetime.now(UTC) + timedelta(days=30)
+
+    views = {
+        status: service.queue(QueueFilter(status=status), now=far)
+        for status in ("open", "resolved", "superseded", None)
+    }
+
+    assert [i.case.id for i in views["resolved"].items] == [first.id]
+    assert [i.case.id for i in views["superseded"].items] == [second.id]
+    assert views["open"].total == 2 and views[None].total == 4
+    closed = views["resolved"].items[0]
+    assert closed.waiting < timedelta(days=1)  # stopped when it was resolved
+    assert closed.case.resolved_at is not None
+    assert closed.waiting == closed.case.resolved_at - closed.case.created_at
+    assert all(i.waiting > timedelta(days=29) for i in views["open"].items)
+    assert set(STATUS_CHOICES) == {"open", "resolved", "superseded", "any"}

@@ -17,19 +17,23 @@ code ``OTHER`` without a comment and names the field.
 """
 
 from finduo.review.service import (
+    STATUS_CHOICES,
     QueueFilter,
     QueueItem,
     QueueView,
     ReviewService,
     effective_priority,
     referral_priority,
+    waiting_time,
 )
 
 __all__ = [
+    "STATUS_CHOICES",
     "QueueFilter",
     "QueueItem",
     "QueueView",
     "ReviewService",
     "effective_priority",
     "referral_priority",
+    "waiting_time",
 ]

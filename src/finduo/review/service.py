@@ -6,13 +6,13 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from finduo.decisions.model import Terms
 from finduo.errors import DataError
 from finduo.review.terms import approval_terms
 from finduo.store import Case, CaseFilter, Resolution, Store
-from finduo.store.records import CaseKind, ResolutionOutcome
+from finduo.store.records import CaseKind, CaseStatus, ResolutionOutcome
 
 # A case's priority doubles for every day it waits.
 WAIT_DOUBLING = timedelta(days=1)
@@ -43,16 +43,26 @@ def referral_priority(amount_at_risk: float, pd: float) -> float:
     return float(amount_at_risk) * 4.0 * pd * (1.0 - pd)
 
 
+def waiting_time(case: Case, now: datetime) -> timedelta:
+    """How long the case has waited: until now, or until it was closed."""
+    return (case.resolved_at or now) - case.created_at
+
+
 def effective_priority(case: Case, now: datetime) -> float:
     """The case's base priority, raised by how long it has waited."""
-    waited = max((now - case.created_at) / WAIT_DOUBLING, 0.0)
+    waited = max(waiting_time(case, now) / WAIT_DOUBLING, 0.0)
     return case.priority * (1.0 + waited)
+
+
+# The statuses a case list may be filtered by, as the CLI and the API take them.
+STATUS_CHOICES: tuple[str, ...] = (*get_args(CaseStatus), "any")
 
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Which open cases to show; None means "any"."""
+    """Which cases to show (open ones by default); None means "any"."""
 
+    status: CaseStatus | None = "open"
     kind: CaseKind | None = None
     referral_reason: str | None = None
     band: str | None = None
@@ -97,13 +107,13 @@ class ReviewService:
     def queue(
         self, filters: QueueFilter | None = None, now: datetime | None = None
     ) -> QueueView:
-        """Open cases, highest effective priority first, with counts."""
+        """Cases (open by default), highest effective priority first, with counts."""
         f = filters or QueueFilter()
         now = now or datetime.now(UTC)
         created_before = now - f.min_waiting if f.min_waiting is not None else None
         cases = self.store.list_cases(
             CaseFilter(
-                status="open",
+                status=f.status,
                 kind=f.kind,
                 referral_reason=f.referral_reason,
                 band=f.band,
@@ -115,7 +125,7 @@ class ReviewService:
             QueueItem(
                 case=case,
                 priority=effective_priority(case, now),
-                waiting=now - case.created_at,
+                waiting=waiting_time(case, now),
             )
             for case in cases
         ]
@@ -187,10 +197,12 @@ class ReviewService:
 
 
 __all__ = [
+    "STATUS_CHOICES",
     "QueueFilter",
     "QueueItem",
     "QueueView",
     "ReviewService",
     "effective_priority",
     "referral_priority",
+    "waiting_time",
 ]
