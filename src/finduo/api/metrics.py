@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from time import perf_counter
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -83,19 +84,37 @@ class ApiMetrics:
             buckets=STEP_BUCKETS,
             registry=self.registry,
         )
+        # Label lookups cost more than the update: the children are kept.
+        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._step_children: dict[str, Any] = {}
+        self._decision_children: dict[str, Any] = {}
 
     def observe_request(
         self, method: str, route: str, status: int, seconds: float
     ) -> None:
-        labels = (method, route, str(status))
-        self.requests.labels(*labels).inc()
-        self.latency.labels(*labels).observe(seconds)
+        key = (method, route, status)
+        children = self._request_children.get(key)
+        if children is None:
+            labels = (method, route, str(status))
+            children = (self.requests.labels(*labels), self.latency.labels(*labels))
+            self._request_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
         if status in (401, 403):
             self.refusals.labels(route, str(status)).inc()
 
     def observe_steps(self, timings: dict[str, float]) -> None:
         for step, seconds in timings.items():
-            self.steps.labels(step).observe(seconds)
+            child = self._step_children.get(step)
+            if child is None:
+                child = self._step_children[step] = self.steps.labels(step)
+            child.observe(seconds)
+
+    def count_decision(self, outcome: str) -> None:
+        child = self._decision_children.get(outcome)
+        if child is None:
+            child = self._decision_children[outcome] = self.decisions.labels(outcome)
+        child.inc()
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text: of all workers when several write samples."""

@@ -180,7 +180,7 @@ class Service:
         )
         for recorded in request.results:
             if not recorded.replayed:  # a replay is no new decision
-                self.metrics.decisions.labels(recorded.decision.outcome).inc()
+                self.metrics.count_decision(recorded.decision.outcome)
             log.debug(
                 "decision %s actor=%s replayed=%s ms=%.2f",
                 recorded.decision.decision_id,
