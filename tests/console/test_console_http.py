@@ -308,3 +308,28 @@ def test_reason_code_other_without_a_comment_is_a_form_error(client, console):
     assert answer.status_code == 422
     assert "comment must say what the reason is" in answer.text
     assert console.store.get_case(case.id).status == "open"
+
+
+def test_queue_filters_by_the_statuses_the_cli_and_api_take(client, console):
+    store = console.store
+    case = next(
+        c
+        for c in store.list_cases(CaseFilter(limit=1000))
+        if c.decision is not None and c.kind == "onboarding"
+    )
+    store.supersede_open_cases(case.decision.application_id, "decided-again", "test")
+    _sign_in(client, "rita")
+
+    pages = {
+        s: client.get("/console/queue", params={"status": s})
+        for s in ("open", "resolved", "superseded", "any")
+    }
+    unknown = client.get("/console/queue", params={"status": "closed"})
+
+    assert all(page.status_code == 200 for page in pages.values())
+    assert case.id[:8] in pages["superseded"].text
+    assert case.id[:8] in pages["any"].text
+    assert case.id[:8] not in pages["open"].text
+    assert 'value="superseded" selected' in pages["superseded"].text
+    assert unknown.status_code == 422
+    assert "closed is not a case status; showing open cases." in unknown.text

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
 from finduo.console.labels import referral_label
 from finduo.console.pages import Page, page
-from finduo.review import QueueFilter, QueueItem, ReviewService
-from finduo.store.records import Case
+from finduo.review import STATUS_CHOICES, QueueFilter, QueueItem, ReviewService
+from finduo.store.records import Case, CaseStatus
 
 router = APIRouter()
 PageDep = Annotated[Page, Depends(page)]
@@ -55,16 +55,32 @@ def queue(
     reason: str = "",
     band: str = "",
     waited: str = "",
+    status: str = "open",
 ) -> HTMLResponse:
-    """Open cases, highest priority first; filters by reason, band, waiting time."""
+    """Open cases, highest priority first; filters by reason, band, waiting time.
+
+    ``status`` shows resolved or superseded cases (or any) instead, the same
+    statuses ``finduo cases list --status`` and ``GET /v1/cases`` take.
+    """
     p.require("read_cases")
     hours = int(waited) if waited.isdigit() else None
+    flashes: list[tuple[str, str]] = []
+    if status not in STATUS_CHOICES:
+        flashes.append(
+            (
+                "error",
+                p.gettext("%(value)s is not a case status; showing open cases.")
+                % {"value": status},
+            )
+        )
+        status = "open"
     store = p.state.store
     service = ReviewService(store)
     now = datetime.now(UTC)
     everything = service.queue(QueueFilter(limit=0), now=now)
     view = service.queue(
         QueueFilter(
+            status=None if status == "any" else cast(CaseStatus, status),
             referral_reason=reason or None,
             band=band or None,
             min_waiting=timedelta(hours=hours) if hours else None,
@@ -76,7 +92,9 @@ def queue(
     lang = p.language
     return p.render(
         "queue.html",
+        422 if flashes else 200,
         page="queue",
+        flashes=flashes,
         rows=[_row(store, item, amount_field) for item in view.items],
         matching=view.total,
         total_open=everything.total,
@@ -84,7 +102,8 @@ def queue(
         reason_counts=sorted(everything.by_reason.items()),
         band_counts=sorted(everything.by_band.items()),
         waited_options=[(h, p.fmt.hours(h)) for h in WAITED_OPTIONS],
-        filters={"reason": reason, "band": band, "waited": hours},
+        filters={"reason": reason, "band": band, "waited": hours, "status": status},
+        status_choices=STATUS_CHOICES,
         referral_label=lambda code: referral_label(code, lang),
     )
 
