@@ -205,3 +205,39 @@ def test_cases_show_words_an_early_warning_case_for_collections(
     assert " ".join(first_reason.split()[:3]) in shown
     for onboarding in ("referred because", "application", "band", "erased"):
         assert onboarding not in shown
+
+
+def test_resolving_an_early_warning_case_says_whether_the_action_is_carried_out(
+    state: Path, portfolio_csv: Path
+) -> None:
+    runner = CliRunner()
+    _scan(runner, state, portfolio_csv, state / "watch-sep.csv")
+    open_store().create_user("rita", ["reviewer"], "test")
+    case = _early_warning_cases()[0]
+
+    result = runner.invoke(
+        app,
+        [
+            "--as",
+            "rita",
+            "cases",
+            "resolve",
+            case.id[:8],
+            "--outcome",
+            "decline",
+            "--reason-code",
+            "OTHER",
+            "--comment",
+            "customer paid by phone",
+        ],
+    )
+    shown = _flat(runner.invoke(app, ["cases", "show", case.id[:8]]).output)
+
+    assert result.exit_code == 0, result.output
+    said = _flat(result.output)
+    assert (
+        f"resolved: proposed action not carried out ({case.details['action']}" in said
+    )
+    assert "machine recommended" not in said
+    assert "resolved: proposed action not carried out by rita (OTHER)" in shown
+    assert "comment: customer paid by phone" in shown

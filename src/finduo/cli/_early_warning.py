@@ -17,7 +17,7 @@ from rich.table import Table
 from finduo.cli._common import console
 
 if TYPE_CHECKING:
-    from finduo.store import Case
+    from finduo.store import Case, Resolution
 
 # What the early-warning policy's actions mean for the collections team.
 ACTION_WORDS = {
@@ -91,4 +91,15 @@ def show_early_warning(case: Case) -> None:
         )
 
 
-__all__ = ["ACTION_WORDS", "reason_rows", "show_early_warning"]
+def resolved_line(case: Case, resolution: Resolution) -> str:
+    """What ``cases resolve`` says of an early-warning case (no machine outcome)."""
+    action = str(case.details.get("action", "?"))
+    done = RESOLUTION_WORDS.get(resolution.outcome, resolution.outcome)
+    return (
+        f"case {case.id} resolved: {done} ({action}: "
+        f"{ACTION_WORDS.get(action, action)}) by {resolution.reviewer} "
+        f"({resolution.reason_code})"
+    )
+
+
+__all__ = ["ACTION_WORDS", "reason_rows", "resolved_line", "show_early_warning"]

@@ -249,6 +249,11 @@ def resolve(
         raise typer.BadParameter(
             exc.message, param_hint=_OPTION_OF_FIELD.get(field, field or None)
         ) from exc
+    if case.kind == "early_warning":  # no machine outcome to agree with
+        from finduo.cli._early_warning import resolved_line
+
+        console.print(resolved_line(case, resolution))
+        return
     recommended = case.decision.recommendation if case.decision else "-"
     verdict = (
         "[yellow]override[/] of the machine's recommendation"
