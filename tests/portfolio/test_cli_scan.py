@@ -241,3 +241,19 @@ def test_resolving_an_early_warning_case_says_whether_the_action_is_carried_out(
     assert "machine recommended" not in said
     assert "resolved: proposed action not carried out by rita (OTHER)" in shown
     assert "comment: customer paid by phone" in shown
+
+
+def test_cases_list_gives_an_early_warning_case_its_pd_and_action(
+    state: Path, portfolio_csv: Path
+) -> None:
+    runner = CliRunner()
+    _scan(runner, state, portfolio_csv, state / "watch-sep.csv")
+    top = max(_early_warning_cases(), key=lambda c: c.priority)
+
+    result = runner.invoke(app, ["cases", "list", "--limit", "1"])
+
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if top.id[:10] in line)
+    assert top.subject_id in row
+    assert f"{top.details['pd']:.3f}" in row
+    assert top.details["action"] in row

@@ -68,18 +68,21 @@ def cases_table(cases: list[Case], title: str) -> Table:
     """A Rich table of cases (one line each)."""
     table = Table(title=title)
     table.add_column("case", no_wrap=True, min_width=10)
-    table.add_column("application", no_wrap=True)
+    table.add_column("application / customer", no_wrap=True)
     for column in ("pd", "band", "machine", "waited"):
         table.add_column(column, no_wrap=True)
     table.add_column("referred because", overflow="fold")
     for case in cases:
         d = case.decision
+        # An early-warning case has no decision: its pd and proposed action
+        # are in its details.
+        pd_ = d.pd if d else case.details.get("pd")
         table.add_row(
             case.id[:10],
             d.application_id if d else (case.subject_id or "-"),
-            f"{d.pd:.3f}" if d else "-",
+            f"{pd_:.3f}" if isinstance(pd_, int | float) else "-",
             d.band if d else "-",
-            d.recommendation if d else "-",
+            d.recommendation if d else str(case.details.get("action", "-")),
             _waited(case.created_at),
             short("; ".join(case.referral_reasons), 90),
         )
