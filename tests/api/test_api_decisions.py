@@ -177,15 +177,43 @@ def test_same_idempotency_key_with_another_body_is_422(
     assert api.store.decisions_for_application(applications[5]["application_id"]) == []
 
 
-def test_without_idempotency_key_a_repeat_is_a_second_decision(
+def test_an_application_id_decided_before_is_refused_unless_redecide(
     api: Api, applications: list[dict[str, Any]]
 ) -> None:
-    api.decide(applications[6])
-    api.decide(applications[6])
-
-    assert (
-        len(api.store.decisions_for_application(applications[6]["application_id"])) == 2
+    application = applications[6]
+    app_id = application["application_id"]
+    first = api.decide(application)
+    again = api.decide(application)
+    other_key = api.decide(application, **{"Idempotency-Key": "fresh-key"})
+    batch = api.client.post(
+        "/v1/decisions/batch",
+        json={"applications": [applications[7], application]},
+        headers=api.auth("decider"),
     )
+    twice = api.client.post(
+        "/v1/decisions/batch",
+        json={"applications": [applications[8], applications[8]]},
+        headers=api.auth("decider"),
+    )
+    anew = api.client.post(
+        "/v1/decisions?redecide=true", json=application, headers=api.auth("decider")
+    )
+
+    assert first.status_code == 200
+    for refused in (again, other_key, batch):
+        assert refused.status_code == 409, refused.text
+        body = refused.json()
+        assert body["error"] == "conflict"
+        assert app_id in body["message"]
+        assert first.json()["decision"]["decision_id"] in body["message"]
+        assert body["detail"]["application_ids"] == [app_id]
+    assert twice.status_code == 409
+    assert "in this request" in twice.json()["message"]
+    assert anew.status_code == 200
+    assert len(api.store.decisions_for_application(app_id)) == 2
+    # A refused batch stores none of its decisions.
+    assert api.store.decisions_for_application(applications[7]["application_id"]) == []
+    assert api.store.decisions_for_application(applications[8]["application_id"]) == []
 
 
 def test_batch_decides_each_application_and_counts_outcomes(

@@ -51,9 +51,12 @@ def _calls(api: Api, applications: list[dict[str, Any]]) -> dict[tuple[str, str]
         return lambda role: client.get(path, headers=_auth(api, role))
 
     return {
-        ("POST", "/v1/decisions"): post("/v1/decisions", applications[-1]),
+        # redecide: every role allowed to decide asks for the same ids.
+        ("POST", "/v1/decisions"): post(
+            "/v1/decisions?redecide=true", applications[-1]
+        ),
         ("POST", "/v1/decisions/batch"): post(
-            "/v1/decisions/batch", {"applications": applications[-3:]}
+            "/v1/decisions/batch?redecide=true", {"applications": applications[-3:]}
         ),
         ("GET", "/v1/decisions/{decision_id}"): get(f"/v1/decisions/{decision_id}"),
         ("GET", "/v1/cases"): get("/v1/cases"),

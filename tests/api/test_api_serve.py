@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,9 +112,11 @@ def _post_until(
             if stop.is_set():
                 return
             try:
+                application = applications[i % len(applications)]
                 response = client.post(
                     "/v1/decisions",
-                    json=applications[i % len(applications)],
+                    # A new application id each time: a repeat would be a 409.
+                    json={**application, "application_id": uuid.uuid4().hex},
                     headers=headers,
                 )
             except httpx.HTTPError:

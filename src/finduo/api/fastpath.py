@@ -77,6 +77,7 @@ class DecisionFastPath:
             scope["type"] != "http"
             or scope["path"] != PATH
             or scope["method"] != "POST"
+            or scope.get("query_string")  # options (redecide): the route's
         ):
             await self.app(scope, receive, send)
             return

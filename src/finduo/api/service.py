@@ -116,6 +116,7 @@ class Service:
         actor: str,
         idempotency_key: str | None = None,
         channel: str | None = None,
+        redecide: bool = False,
     ) -> RecordedDecision:
         """Decide one application and commit it (decision + audit event + case).
 
@@ -123,9 +124,13 @@ class Service:
         concurrent requests), so that an answer is never lost. A repeated
         ``idempotency_key`` with the same application returns the first
         decision; with another application it raises
-        :class:`~finduo.errors.IdempotencyError`.
+        :class:`~finduo.errors.IdempotencyError`. An application id decided
+        before is refused (:class:`~finduo.errors.ConflictError`) unless
+        ``redecide``.
         """
-        request = _Request(actor, channel, idempotency_key, None, single=True)
+        request = _Request(
+            actor, channel, idempotency_key, None, single=True, once=not redecide
+        )
         started = perf_counter()
         token = _current.set(request)
         try:
@@ -144,6 +149,7 @@ class Service:
         actor: str,
         idempotency_key: str | None = None,
         channel: str | None = None,
+        redecide: bool = False,
     ) -> list[RecordedDecision]:
         """Decide a batch (vectorised, off the event loop) and commit it.
 
@@ -153,7 +159,9 @@ class Service:
         same key with another batch is refused.
         """
         batch_hash = request_hash({"applications": applications})
-        request = _Request(actor, channel, idempotency_key, batch_hash, single=False)
+        request = _Request(
+            actor, channel, idempotency_key, batch_hash, single=False, once=not redecide
+        )
         started = perf_counter()
 
         def decide_all() -> None:
@@ -236,6 +244,7 @@ class _Request:
     idempotency_key: str | None
     request_hash: str | None
     single: bool
+    once: bool = True  # refuse an application id decided before
     results: list[RecordedDecision] = field(default_factory=list)
     pending: list[NewDecision] = field(default_factory=list)
     store_seconds: float = 0.0
@@ -299,6 +308,7 @@ class EngineStoreView:
                 idempotency_key=request.key(),
                 request_hash=request.request_hash,
                 case_priority=case_priority,
+                once=request.once,
             )
         )
         return None

@@ -247,13 +247,51 @@ def durable_commit_floor(folder: Path, count: int = 200) -> tuple[float, float]:
 # -- load -----------------------------------------------------------------
 
 
-def _wrk_script(folder: Path, bodies: Sequence[bytes], token: str) -> Path:
-    items = ",\n".join(f"[==[{body.decode()}]==]" for body in bodies)
+def _split_at_id(application: dict[str, Any]) -> tuple[str, str]:
+    """The JSON body of ``application`` cut where its application id ends."""
+    marker = "\u0000"
+    body = json.dumps(
+        {**application, "application_id": application["application_id"] + marker},
+        separators=(",", ":"),
+    )
+    head, tail = body.split("\\u0000", 1)
+    return head, tail
+
+
+def unique_requests(
+    applications: Sequence[dict[str, Any]],
+    headers: dict[str, str],
+    prefix: str,
+    count: int,
+) -> list[bytes]:
+    """``count`` requests, each with an application id of its own.
+
+    The service refuses an application id it decided before (409), so a load
+    that cycles through the same applications gives every one a new suffix.
+    """
+    parts = [_split_at_id(app) for app in applications]
+    out = []
+    for i in range(count):
+        head, tail = parts[i % len(parts)]
+        body = f"{head}-{prefix}{i}{tail}".encode()
+        out.append(build_request("/v1/decisions", body, headers))
+    return out
+
+
+def _wrk_script(
+    folder: Path, applications: Sequence[dict[str, Any]], token: str
+) -> Path:
+    parts = [_split_at_id(app) for app in applications]
+    heads = ",\n".join(f"[==[{head}-w]==]" for head, _ in parts)
+    tails = ",\n".join(f"[==[{tail}]==]" for _, tail in parts)
     script = folder / "decisions.lua"
     script.write_text(
         f"""
-local bodies = {{
-{items}
+local heads = {{
+{heads}
+}}
+local tails = {{
+{tails}
 }}
 local headers = {{
   ["Content-Type"] = "application/json",
@@ -262,7 +300,9 @@ local headers = {{
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("POST", "/v1/decisions", headers, bodies[(n % #bodies) + 1])
+  local i = (n % #heads) + 1
+  -- A new application id each time: the service refuses repeats (409).
+  return wrk.format("POST", "/v1/decisions", headers, heads[i] .. n .. tails[i])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -464,12 +504,12 @@ def _run_path(
         store.upgrade()
         _, token = store.create_token("bench", ["decider"], "bench")
         store.close()
-        bodies = [
-            json.dumps(app, separators=(",", ":")).encode()
-            for app in fixture.applications
-        ]
         headers = {"Authorization": f"Bearer {token}"}
-        requests = [build_request("/v1/decisions", body, headers) for body in bodies]
+        apps = fixture.applications
+        warm = unique_requests(apps, headers, "warm", 6000)
+        offered = unique_requests(
+            apps, headers, "open", int(options.rate * options.open_seconds) + 10
+        )
         port = _free_port()
         env = _environment(state, url, fixture, audit_key)
         with running_server(
@@ -479,13 +519,13 @@ def _run_path(
             workers=options.workers,
             log_file=state / "server.log",
         ) as server:
-            closed_loop(port, requests, connections=4, seconds=2.0)  # warm-up
+            closed_loop(port, warm, connections=4, seconds=2.0)  # warm-up
             result.open = open_loop(
-                port, requests, rate=options.rate, seconds=options.open_seconds
+                port, offered, rate=options.rate, seconds=options.open_seconds
             )
             cpu_before = group_cpu_seconds(server.pid)
             if shutil.which("wrk"):
-                script = _wrk_script(state, bodies, token)
+                script = _wrk_script(state, apps, token)
                 result.closed = run_wrk(
                     port, script, options.connections, options.closed_seconds
                 )
@@ -493,7 +533,9 @@ def _run_path(
             else:
                 result.closed = closed_loop(
                     port,
-                    requests,
+                    unique_requests(
+                        apps, headers, "closed", int(options.closed_seconds * 4000)
+                    ),
                     connections=options.connections,
                     seconds=options.closed_seconds,
                 )

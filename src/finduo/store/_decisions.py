@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -86,6 +86,8 @@ class NewDecision:
     request_hash: str | None = None
     open_case: bool | None = None
     case_priority: float = 0.0
+    # Refuse (ConflictError) when the application id was decided before.
+    once: bool = False
 
 
 class DecisionsMixin(StoreBase):
@@ -155,6 +157,7 @@ class DecisionsMixin(StoreBase):
         events: list[NewEvent] = []
         # Keys first used in this batch: (actor, key) -> (request hash, result).
         batch_keys: dict[tuple[str, str], tuple[str, RecordedDecision]] = {}
+        fresh: list[NewDecision] = []  # the items that are new decisions
         now = utcnow()
         for item in items:
             decision, application, actor = item.decision, item.application, item.actor
@@ -179,6 +182,7 @@ class DecisionsMixin(StoreBase):
                 "request_hash": request_hash,
             }
             decisions.append(values)
+            fresh.append(item)
             case_id: str | None = None
             case_sha256: str | None = None
             open_case = item.open_case
@@ -212,6 +216,7 @@ class DecisionsMixin(StoreBase):
             if key is not None:
                 batch_keys[(actor, key)] = (request_hash, result)
             results.append(result)
+        _refuse_repeats(session, fresh)
         conn = session.connection()
         insert_rows(conn, DecisionRow, decisions)
         insert_rows(conn, CaseRow, cases)
@@ -352,6 +357,48 @@ class DecisionsMixin(StoreBase):
                     )
         logger.info("erased application data of %d decisions", erased)
         return erased
+
+
+def _refuse_repeats(session: Session, fresh: list[NewDecision]) -> None:
+    """ConflictError when an application id asked to be decided once was
+    decided before (a shadow decision of a challenger does not count) or
+    comes twice among ``fresh``."""
+    wanted = [item.decision.application_id for item in fresh if item.once]
+    if not wanted:
+        return
+    earlier: dict[str, tuple[str, datetime | None]] = {}
+    counts: dict[str, int] = {}
+    for item in fresh:
+        app_id = item.decision.application_id
+        counts[app_id] = counts.get(app_id, 0) + 1
+        if counts[app_id] > 1 and app_id in wanted:
+            earlier.setdefault(app_id, (item.decision.decision_id, None))
+    rows = session.execute(
+        select(
+            DecisionRow.application_id, DecisionRow.decision_id, DecisionRow.created_at
+        ).where(
+            DecisionRow.application_id.in_(sorted(set(wanted))),
+            or_(DecisionRow.variant.is_(None), DecisionRow.variant != "shadow"),
+        )
+    )
+    for found_id, found_decision, created in rows:
+        earlier.setdefault(found_id, (found_decision, created))
+    if not earlier:
+        return
+    app_id = next(a for a in wanted if a in earlier)
+    decision_id, when_decided = earlier[app_id]
+    when = (
+        f" on {when_decided:%Y-%m-%d}"
+        if when_decided is not None
+        else " in this request"
+    )
+    raise ConflictError(
+        f"application {app_id!r} was decided before{when} (decision "
+        f"{decision_id}); repeat the request with its Idempotency-Key to get "
+        "that answer again, or ask with redecide=true to decide it anew",
+        application_ids=sorted(earlier),
+        decision_id=decision_id,
+    )
 
 
 def _find_by_key(session: Session, actor: str, key: str) -> DecisionRow | None:

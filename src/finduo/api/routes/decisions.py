@@ -9,11 +9,11 @@ built by :func:`build_router` when the app starts.
 from collections import Counter
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Path, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from finduo.api.deps import Decider, DecisionReader, ServiceDep, StoreDep
-from finduo.api.schemas import ERRORS, BatchOut, DecisionOut
+from finduo.api.schemas import ERRORS, BatchOut, DecisionOut, ErrorOut
 
 IdempotencyKey = Annotated[
     str | None,
@@ -32,8 +32,21 @@ DecisionId = Annotated[
     str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 ]
 
+Redecide = Annotated[
+    bool,
+    Query(
+        description="Decide an application id that was decided before (without "
+        "it such a request is refused with 409).",
+    ),
+]
+
 _DECIDE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERRORS,
+    409: {
+        "model": ErrorOut,
+        "description": "The application id was decided before; repeat with its "
+        "Idempotency-Key for that answer, or ask with redecide=true.",
+    },
     413: {"description": "The request body is larger than allowed."},
 }
 
@@ -83,12 +96,14 @@ def build_router(
         service: ServiceDep,
         who: Decider,
         idempotency_key: IdempotencyKey = None,
+        redecide: Redecide = False,
     ) -> Response:
         """Decide one application: approve, refer or decline, with terms and reasons."""
         recorded = await service.decide(
             application.model_dump(mode="json"),  # type: ignore[attr-defined]
             actor=who.name,
             idempotency_key=idempotency_key,
+            redecide=redecide,
         )
         # Serialised once, here: the hot path skips re-validating its own answer.
         headers = {"Idempotent-Replayed": "true"} if recorded.replayed else None
@@ -104,12 +119,14 @@ def build_router(
         service: ServiceDep,
         who: Decider,
         idempotency_key: IdempotencyKey = None,
+        redecide: Redecide = False,
     ) -> BatchOut:
         """Decide up to the configured number of applications in one request."""
         answers = await service.decide_batch(
             [item.model_dump(mode="json") for item in batch.applications],  # type: ignore[attr-defined]
             actor=who.name,
             idempotency_key=idempotency_key,
+            redecide=redecide,
         )
         decisions = [_answer(recorded) for recorded in answers]
         counts = Counter(str(answer.decision.outcome) for answer in decisions)
