@@ -88,6 +88,7 @@ def test_implausible_rows_are_refused_naming_row_field_and_value(
     assert f"before the day of its decision ({decided})" in str(before)
     assert str(before).startswith("row 2, field 'observed_at'")
     assert "must not be in the future" in str(ahead) and future in str(ahead)
+    assert ahead.value == future  # as typed
     assert "at least 90 days past due" in str(dpd) and dpd.value == 30
     assert "future" in str(unknown)  # dated ahead: refused before any join
     assert report.unmatched == [] and report.duplicates == []

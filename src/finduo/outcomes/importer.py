@@ -202,8 +202,12 @@ def import_records(
             )
         parsed.append((i, outcome))
     refused = check_outcomes(store, parsed) if parsed else {}
-    # One entry per row (its first problem), so that every row counts once.
-    report.invalid.extend(problems[0] for problems in refused.values())
+    # One entry per row (its first problem), so that every row counts once,
+    # with the value as it was typed.
+    for i, problems in refused.items():
+        first = problems[0]
+        typed = records[i - 1].get(first.field, first.value)
+        report.invalid.append(RowError(i, first.field, first.reason, typed))
     report.invalid.sort(key=lambda e: e.row)
     valid = [outcome for i, outcome in parsed if i not in refused]
     if valid:
