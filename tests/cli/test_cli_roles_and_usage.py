@@ -29,6 +29,11 @@ def _exit_code(result: Result) -> int:
     return result.exit_code
 
 
+def _said(result: Result) -> str:
+    """The output as one line: Rich's error box borders and wrapping removed."""
+    return " ".join(result.output.replace("│", " ").split())
+
+
 def _open_cases(
     state: Path, runner: CliRunner, split: tuple[pd.DataFrame, pd.DataFrame]
 ) -> list[Case]:
@@ -146,7 +151,7 @@ def test_bad_resolution_input_is_a_usage_error_with_exit_code_2(
         app, ["--as", "rita", "cases", "resolve", case.id[:8], *options]
     )
 
-    text = " ".join(result.output.split())
+    text = _said(result)
     assert result.exit_code == 2, result.output
     assert option in text and message in text
     store = Store.from_settings(get_settings())
@@ -168,3 +173,25 @@ def test_cases_list_takes_the_statuses_the_api_takes(
         assert result.exit_code == 0, (status, result.output)
     assert "0 superseded case(s)" in results["superseded"].output
     assert unknown.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["decide", "a.csv", "--out", "d.csv", "--decimal", "x"], "'x' is not"),
+        (["decide", "a.csv", "--out", "d.csv", "--sep", ";;"], "single character"),
+        (
+            ["decide", "a.csv", "--out", "d.csv", "--sep", ",", "--decimal", ","],
+            "cannot both be ','",
+        ),
+        (["decide", "a.csv", "--out", "d.xlsx"], ".csv or .jsonl"),
+        (["evaluate", "--data", "a.csv", "--target", "bad", "--decimal", ";"], "';'"),
+    ],
+)
+def test_bad_option_values_of_other_commands_exit_with_2_too(
+    state: Path, runner: CliRunner, arguments: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["--as", "carla", *arguments])
+
+    assert result.exit_code == 2, result.output
+    assert message in _said(result)

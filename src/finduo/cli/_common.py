@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import typer
 from rich.console import Console
 
 from finduo.policy.loader import (
@@ -81,3 +82,25 @@ def active_policy(path: Path | None = None, store: Store | None = None) -> Loade
 def short(value: Any, width: int = 60) -> str:
     text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _marks_or_usage_error(sep: str | None, decimal: str | None) -> None:
+    from finduo.datasets.csvio import check_marks
+    from finduo.errors import DataError
+
+    try:
+        check_marks(sep, decimal)
+    except DataError as exc:  # an option value, not the file: a usage error
+        raise typer.BadParameter(exc.message) from exc
+
+
+def sep_option(value: str | None) -> str | None:
+    """Callback of a ``--sep`` option: one character, else exit code 2."""
+    _marks_or_usage_error(value, None)
+    return value
+
+
+def decimal_option(value: str | None) -> str | None:
+    """Callback of a ``--decimal`` option: ``,`` or ``.``, else exit code 2."""
+    _marks_or_usage_error(None, value)
+    return value

@@ -28,11 +28,12 @@ from finduo.cli._common import (
     actor,
     console,
     current_user,
+    decimal_option,
     open_store,
+    sep_option,
 )
 from finduo.decisions.batch import rejects_path_for, validate_frame, write_rejects
 from finduo.decisions.model import Decision
-from finduo.errors import DataError
 from finduo.identity import Permission
 from finduo.identity.acting import acting_as
 
@@ -170,11 +171,12 @@ def decided_before(store: Any, frame: pd.DataFrame) -> dict[str, str]:
 
 
 def check_out_path(out: Path) -> None:
-    """Refuse an output file other than .csv or .jsonl."""
+    """Refuse an output file other than .csv or .jsonl (a usage error, exit 2)."""
     if out.suffix.lower() not in (".csv", ".jsonl"):
-        raise DataError(
-            f"--out {out}: decisions are written as .csv or .jsonl, "
-            f"not {out.suffix or 'a file without extension'}"
+        raise typer.BadParameter(
+            f"{out}: decisions are written as .csv or .jsonl, "
+            f"not {out.suffix or 'a file without extension'}",
+            param_hint="--out",
         )
 
 
@@ -243,10 +245,14 @@ def decide(
         typer.Option(help="Use the latest champion trained on this data set."),
     ] = None,
     sep: Annotated[
-        str | None, typer.Option(help="Field separator; default detected.")
+        str | None,
+        typer.Option(help="Field separator; default detected.", callback=sep_option),
     ] = None,
     decimal: Annotated[
-        str | None, typer.Option(help="Decimal mark , or .; default detected.")
+        str | None,
+        typer.Option(
+            help="Decimal mark , or .; default detected.", callback=decimal_option
+        ),
     ] = None,
     encoding: Annotated[
         str | None, typer.Option(help="File encoding; default detected.")
@@ -267,6 +273,11 @@ def decide(
     printed); see the README for the other exit codes.
     """
     check_out_path(out)
+    if sep is not None and sep == decimal:
+        raise typer.BadParameter(
+            f"separator and decimal mark cannot both be {sep!r}",
+            param_hint="--sep / --decimal",
+        )
     store = open_store()
     user = acting_as(store, actor(), Permission.DECIDE).name
     table = read_applications(applications, sep, decimal, encoding)

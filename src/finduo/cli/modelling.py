@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from finduo.cli._common import decimal_option, sep_option
 from finduo.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -35,10 +36,16 @@ TargetOpt = Annotated[
     str | None, typer.Option("--target", help="Target column of --data (1/bad = bad).")
 ]
 SepOpt = Annotated[
-    str | None, typer.Option("--sep", help="Field separator of --data (detected).")
+    str | None,
+    typer.Option(
+        "--sep", help="Field separator of --data (detected).", callback=sep_option
+    ),
 ]
 DecimalOpt = Annotated[
-    str | None, typer.Option("--decimal", help="Decimal mark of --data (detected).")
+    str | None,
+    typer.Option(
+        "--decimal", help="Decimal mark of --data (detected).", callback=decimal_option
+    ),
 ]
 EncodingOpt = Annotated[
     str | None, typer.Option("--encoding", help="Text encoding of --data (detected).")
