@@ -72,6 +72,13 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body the API accepts, in bytes.",
     )
+    reload_seconds: float = Field(
+        default=5.0,
+        ge=0.0,
+        description="How often each API worker looks for a newly activated "
+        "policy, promoted model or changed challenger and switches to it; "
+        "0 never (restart to switch).",
+    )
     bad_days_past_due: int = Field(
         default=90,
         ge=1,

@@ -20,6 +20,7 @@ from finduo.api.fastpath import PATH as FAST_PATH
 from finduo.api.fastpath import DecisionFastPath
 from finduo.api.limits import BodyLimitMiddleware
 from finduo.api.metrics import ApiMetrics, MetricsMiddleware
+from finduo.api.reload import InForce, Reloader, read_in_force
 from finduo.api.routes import cases, decisions, health, metrics, outcomes
 from finduo.api.service import EngineStoreView, Service
 from finduo.challenger.live import with_live_challenger
@@ -108,6 +109,30 @@ class FinduoAPI(FastAPI):
         await super().__call__(scope, receive, send)
 
 
+def build_engine(
+    store: Store,
+    policy: LoadedPolicy,
+    model: Any,
+    view: EngineStoreView | None = None,
+) -> tuple[Engine, Engine]:
+    """The engine the service decides with, and the champion's engine in it.
+
+    ``model`` is a loaded model or its folder. A challenger an approver
+    started (``finduo challenger start``) takes its share: the first engine
+    then routes between champion and challenger.
+    """
+    if isinstance(model, str | Path):
+        from finduo.models import load_model
+
+        model = load_model(Path(model))
+    view = view if view is not None else EngineStoreView(store)
+    engine = Engine(model, policy, store=view, actor="api")
+    deciding = with_live_challenger(
+        engine, view, config_store=store, shadow_store=store
+    )
+    return deciding, engine
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -127,14 +152,15 @@ def create_app(
         store = Store.from_settings(settings)
     if policy is None:
         policy = load_policy_in_force(settings, store)
-    if model is None:
+    follow = model is None and settings.reload_seconds > 0
+    in_force: InForce | None = None
+    if follow:
+        in_force, policy = read_in_force(settings, store)
+        model = in_force.model_path
+    elif model is None:
         model = load_champion(settings, policy, store)
     view = EngineStoreView(store)
-    engine = Engine(model, policy, store=view, actor="api")
-    # A challenger an approver started (finduo challenger start) takes its share.
-    deciding = with_live_challenger(
-        engine, view, config_store=store, shadow_store=store
-    )
+    deciding, engine = build_engine(store, policy, model, view)
     service = Service(
         settings,
         store,
@@ -142,11 +168,17 @@ def create_app(
         ApiMetrics(),
         token_cache_seconds=token_cache_seconds,
     )
+    if in_force is not None:
+        service.reloader = Reloader(service, settings, in_force)
     owned_store = store
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if service.reloader is not None:
+            service.reloader.start()
         yield
+        if service.reloader is not None:
+            await service.reloader.stop()
         service.committer.close()
         owned_store.close()
 
@@ -210,6 +242,7 @@ def _version() -> str:
 
 __all__ = [
     "app_from_environment",
+    "build_engine",
     "champion_folder",
     "create_app",
     "load_champion",

@@ -171,6 +171,11 @@ class Readiness(BaseModel):
     checks: dict[str, bool]
     model_version: str | None = None
     policy_version: str | None = None
+    in_force: bool = Field(
+        default=True,
+        description="False when a newly activated policy or promoted model "
+        "takes other inputs than the running one: restart to switch to it.",
+    )
 
 
 class ErrorItem(BaseModel):

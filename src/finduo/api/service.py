@@ -85,6 +85,7 @@ class Service:
         self.metrics = metrics
         self._identities = _TtlCache(token_cache_seconds)
         self.committer = GroupCommitter(store)
+        self.reloader: Any = None  # a finduo.api.reload.Reloader when following
 
     # -- identity ---------------------------------------------------------
     def identify(self, authorization: str | None) -> Identity:

@@ -30,6 +30,7 @@ def ready(service: ServiceDep) -> JSONResponse:
         checks=checks,
         model_version=service.model_version,
         policy_version=service.policy_version,
+        in_force=service.reloader is None or service.reloader.in_force,
     )
     return JSONResponse(
         body.model_dump(mode="json"), status_code=200 if body.status == "ready" else 503
