@@ -3,9 +3,9 @@
 The replay re-applies a policy to the *stored* scores (``pd``) and the stored
 application fields the policy reads, in the same order of precedence as
 :func:`finduo.policy.evaluate.evaluate_policy` (decline rule, feature flag,
-decline cut-off, other referral reasons, quality sample), but on whole columns at once so that a million
-decisions replay in seconds. A test checks it against ``evaluate_policy``
-called row by row.
+decline cut-off, other referral reasons, quality sample), but on whole
+columns at once so that a million decisions replay in seconds. A test checks
+it against ``evaluate_policy`` called row by row.
 
 Feature flags (a value unseen in training, outside the training range) belong
 to the model, not to the policy: the replay keeps each decision's stored
