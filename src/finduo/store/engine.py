@@ -167,8 +167,27 @@ def _set_wal(cursor: Any) -> None:
             time.sleep(0.05)
 
 
+# A server that vanishes without closing the connection is noticed in
+# seconds: connect timeout and TCP keep-alives (libpq parameters; the URL's
+# own query parameters win).
+PG_CONNECT_ARGS = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+}
+
+
 def _postgres_engine(url: str) -> Engine:
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    given = set(make_url(url).query)
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={k: v for k, v in PG_CONNECT_ARGS.items() if k not in given},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
