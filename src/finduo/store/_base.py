@@ -130,6 +130,10 @@ class StoreBase:
         """Keyed hash (HMAC-SHA256) of personal data, for audit payloads."""
         return audit.keyed_hash(self._audit_key, value)
 
+    def personal_hash_of_text(self, canonical: str) -> str:
+        """:meth:`personal_hash` of a value given as its canonical JSON text."""
+        return audit.keyed_hash_of_text(self._audit_key, canonical)
+
     def _audit(
         self,
         session: Session,

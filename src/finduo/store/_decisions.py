@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 def request_hash_of(application: dict[str, Any]) -> str:
     """sha256 of the application's canonical JSON: the default request hash."""
-    return hashlib.sha256(canonical_json(application).encode("utf-8")).hexdigest()
+    return _sha256(canonical_json(application))
 
 
 def decision_from_row(row: DecisionRow) -> Decision:
@@ -74,6 +74,10 @@ def _values_from_decision(decision: Decision) -> dict[str, Any]:
     }
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class NewDecision:
     """One decision to record; fields as the arguments of ``record_decision``."""
@@ -88,6 +92,17 @@ class NewDecision:
     case_priority: float = 0.0
     # Refuse (ConflictError) when the application id was decided before.
     once: bool = False
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """An item with its rows, hashes and event, made outside the write lock."""
+
+    item: NewDecision
+    request_hash: str
+    values: dict[str, Any]
+    case: dict[str, Any] | None
+    event: NewEvent
 
 
 class DecisionsMixin(StoreBase):
@@ -131,10 +146,13 @@ class DecisionsMixin(StoreBase):
         stores none of them. Batches and group commits use this to pay the
         durable commit once.
         """
+        # Rows, hashes and events are made before the write lock is taken:
+        # writers (other workers) wait only for the database work.
+        prepared = [self._prepare(item) for item in items]
         for attempt in (1, 2):
             try:
                 with self._write() as session:
-                    return self._insert_decisions(session, items)
+                    return self._insert_decisions(session, prepared)
             except IntegrityError as exc:
                 # A concurrent request with the same key won the insert: the
                 # second attempt finds its decision and replays it.
@@ -148,8 +166,52 @@ class DecisionsMixin(StoreBase):
                     ) from exc
         raise AssertionError("unreachable")
 
+    def _prepare(self, item: NewDecision) -> _Prepared:
+        """Everything of one item that does not depend on the database."""
+        decision, application = item.decision, item.application
+        application_json = canonical_json(application)
+        request_hash = item.request_hash or _sha256(application_json)
+        values = {
+            **_values_from_decision(decision),
+            "application": application,
+            "erased_at": None,
+            "channel": item.channel,
+            "actor": item.actor,
+            "idempotency_key": item.idempotency_key,
+            "request_hash": request_hash,
+        }
+        case: dict[str, Any] | None = None
+        case_sha256: str | None = None
+        open_case = item.open_case
+        if open_case is None:
+            open_case = decision.outcome == "refer"
+        if open_case:
+            case = {
+                "id": new_id(),
+                "decision_id": decision.decision_id,
+                "subject_id": None,
+                "kind": "onboarding",
+                "status": "open",
+                "priority": float(item.case_priority),
+                "referral_reasons": list(decision.referral_reasons),
+                "details": {},
+                "created_at": utcnow(),
+                "resolved_at": None,
+                "version": 1,
+            }
+            case_sha256 = content_hash("cases", case)
+        case_id = None if case is None else str(case["id"])
+        event = self._recorded_event(
+            item,
+            case_id,
+            content_hash("decisions", values),
+            case_sha256,
+            self.personal_hash_of_text(application_json),
+        )
+        return _Prepared(item, request_hash, values, case, event)
+
     def _insert_decisions(
-        self, session: Session, items: list[NewDecision]
+        self, session: Session, prepared: list[_Prepared]
     ) -> list[RecordedDecision]:
         results: list[RecordedDecision] = []
         decisions: list[dict[str, Any]] = []
@@ -158,11 +220,9 @@ class DecisionsMixin(StoreBase):
         # Keys first used in this batch: (actor, key) -> (request hash, result).
         batch_keys: dict[tuple[str, str], tuple[str, RecordedDecision]] = {}
         fresh: list[NewDecision] = []  # the items that are new decisions
-        now = utcnow()
-        for item in items:
-            decision, application, actor = item.decision, item.application, item.actor
-            request_hash = item.request_hash or request_hash_of(application)
-            key = item.idempotency_key
+        for ready in prepared:
+            item, request_hash = ready.item, ready.request_hash
+            actor, key = item.actor, item.idempotency_key
             if key is not None:
                 replay = _replay_in_batch(batch_keys, actor, key, request_hash)
                 if replay is None:
@@ -172,46 +232,15 @@ class DecisionsMixin(StoreBase):
                 if replay is not None:
                     results.append(replay)
                     continue
-            values = {
-                **_values_from_decision(decision),
-                "application": application,
-                "erased_at": None,
-                "channel": item.channel,
-                "actor": actor,
-                "idempotency_key": key,
-                "request_hash": request_hash,
-            }
-            decisions.append(values)
+            decisions.append(ready.values)
             fresh.append(item)
-            case_id: str | None = None
-            case_sha256: str | None = None
-            open_case = item.open_case
-            if open_case is None:
-                open_case = decision.outcome == "refer"
-            if open_case:
-                case_id = new_id()
-                case: dict[str, Any] = {
-                    "id": case_id,
-                    "decision_id": decision.decision_id,
-                    "subject_id": None,
-                    "kind": "onboarding",
-                    "status": "open",
-                    "priority": float(item.case_priority),
-                    "referral_reasons": list(decision.referral_reasons),
-                    "details": {},
-                    "created_at": now,
-                    "resolved_at": None,
-                    "version": 1,
-                }
-                cases.append(case)
-                case_sha256 = content_hash("cases", case)
-            events.append(
-                self._recorded_event(
-                    item, case_id, content_hash("decisions", values), case_sha256
-                )
-            )
+            if ready.case is not None:
+                cases.append(ready.case)
+            events.append(ready.event)
             result = RecordedDecision(
-                decision=decision, case_id=case_id, replayed=False
+                decision=item.decision,
+                case_id=None if ready.case is None else str(ready.case["id"]),
+                replayed=False,
             )
             if key is not None:
                 batch_keys[(actor, key)] = (request_hash, result)
@@ -229,6 +258,7 @@ class DecisionsMixin(StoreBase):
         case_id: str | None,
         content_sha256: str,
         case_sha256: str | None,
+        application_hmac: str,
     ) -> NewEvent:
         """The decision's event: references, keyed hashes and content hashes."""
         decision = item.decision
@@ -239,7 +269,7 @@ class DecisionsMixin(StoreBase):
             subject_id=decision.decision_id,
             payload={
                 "application_id": decision.application_id,
-                "application_hmac": self.personal_hash(item.application),
+                "application_hmac": application_hmac,
                 "outcome": decision.outcome,
                 "recommendation": decision.recommendation,
                 "band": decision.band,

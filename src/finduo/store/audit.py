@@ -65,8 +65,13 @@ def keyed_hash(key: str, value: Any) -> str:
     Lets events link to personal data (same value, same hash) without holding
     it; without the key the hash cannot be reversed by guessing.
     """
+    return keyed_hash_of_text(key, canonical_json(value))
+
+
+def keyed_hash_of_text(key: str, canonical: str) -> str:
+    """:func:`keyed_hash` of a value already written as canonical JSON."""
     return hmac.new(
-        key.encode("utf-8"), canonical_json(value).encode("utf-8"), hashlib.sha256
+        key.encode("utf-8"), canonical.encode("utf-8"), hashlib.sha256
     ).hexdigest()
 
 
