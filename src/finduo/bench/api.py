@@ -298,11 +298,14 @@ local headers = {{
   ["Authorization"] = "Bearer {token}",
 }}
 local n = 0
+-- A new application id each time, in this run and the next: the service
+-- refuses repeats (409).
+math.randomseed(os.time())
+local run = string.format("%x", math.random(1, 2147483647)) .. "-"
 request = function()
   n = n + 1
   local i = (n % #heads) + 1
-  -- A new application id each time: the service refuses repeats (409).
-  return wrk.format("POST", "/v1/decisions", headers, heads[i] .. n .. tails[i])
+  return wrk.format("POST", "/v1/decisions", headers, heads[i] .. run .. n .. tails[i])
 end
 done = function(summary, latency, requests)
   local e = summary.errors
