@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,7 @@ from finduo.decisions.model import Decision
 from finduo.errors import ConflictError, IdempotencyError, NotFoundError
 from finduo.store._base import StoreBase, new_id, utcnow
 from finduo.store.audit import NewEvent, append_events, canonical_json
-from finduo.store.bulk import insert_rows
+from finduo.store.bulk import insert_rows, param_marker
 from finduo.store.coverage import content_hash
 from finduo.store.records import RecordedDecision, StoredDecision
 from finduo.store.tables import CaseRow, DecisionRow
@@ -403,16 +403,19 @@ def _refuse_repeats(session: Session, fresh: list[NewDecision]) -> None:
         counts[app_id] = counts.get(app_id, 0) + 1
         if counts[app_id] > 1 and app_id in wanted:
             earlier.setdefault(app_id, (item.decision.decision_id, None))
-    rows = session.execute(
-        select(
-            DecisionRow.application_id, DecisionRow.decision_id, DecisionRow.created_at
-        ).where(
-            DecisionRow.application_id.in_(sorted(set(wanted))),
-            or_(DecisionRow.variant.is_(None), DecisionRow.variant != "shadow"),
-        )
+    ids = sorted(set(wanted))
+    connection = session.connection()
+    marker = param_marker(connection.dialect)
+    # Driver SQL: this runs in every decision's transaction.
+    rows = connection.exec_driver_sql(
+        f"SELECT application_id, decision_id, created_at FROM "
+        f"{DecisionRow.__tablename__} WHERE application_id IN "
+        f"({', '.join([marker] * len(ids))}) "
+        "AND (variant IS NULL OR variant <> 'shadow')",
+        tuple(ids),
     )
     for found_id, found_decision, created in rows:
-        earlier.setdefault(found_id, (found_decision, created))
+        earlier.setdefault(found_id, (found_decision, _aware(created)))
     if not earlier:
         return
     app_id = next(a for a in wanted if a in earlier)
@@ -429,6 +432,16 @@ def _refuse_repeats(session: Session, fresh: list[NewDecision]) -> None:
         application_ids=sorted(earlier),
         decision_id=decision_id,
     )
+
+
+def _aware(created: Any) -> datetime | None:
+    """A created_at read by driver SQL (naive UTC text on SQLite) as aware UTC."""
+    if created is None:
+        return None
+    when = datetime.fromisoformat(created) if isinstance(created, str) else created
+    if not isinstance(when, datetime):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _find_by_key(session: Session, actor: str, key: str) -> DecisionRow | None:

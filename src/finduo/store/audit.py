@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from finduo.errors import AuditError
@@ -172,13 +172,17 @@ class AuditEvent:
         )
 
 
+_HEAD_SQL = (
+    f"SELECT seq, hash FROM {AuditEventRow.__tablename__} ORDER BY seq DESC LIMIT 1"
+)
+
+
 def _lock_chain(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text(
-                "SELECT pg_advisory_xact_lock("
-                "hashtext('finduo.audit:' || current_schema()))"
-            )
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "SELECT pg_advisory_xact_lock("
+            "hashtext('finduo.audit:' || current_schema()))"
         )
     # SQLite: the write transaction already holds the database's write lock.
 
@@ -209,11 +213,8 @@ def append_events(session: Session, events: list[NewEvent]) -> list[AuditEvent]:
     cached = session.info.get(_HEAD_KEY)
     if cached is None:
         _lock_chain(session)
-        head = session.execute(
-            select(AuditEventRow.seq, AuditEventRow.hash)
-            .order_by(AuditEventRow.seq.desc())
-            .limit(1)
-        ).first()
+        # Driver SQL: this runs in every decision's transaction.
+        head = session.connection().exec_driver_sql(_HEAD_SQL).first()
         prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
     else:
         # Locked earlier in this transaction: nobody else has appended since.

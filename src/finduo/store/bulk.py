@@ -51,6 +51,11 @@ def _json_step(none_as_null: bool) -> Callable[[Any], str | None]:
     return dump
 
 
+def param_marker(dialect: Dialect) -> str:
+    """The driver's positional parameter marker (``?`` or ``%s``)."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
 def _plan(table: Table, dialect: Dialect) -> _Plan:
     key = (table.fullname, dialect.name, str(dialect.paramstyle))
     plan = _PLANS.get(key)
@@ -65,7 +70,7 @@ def _plan(table: Table, dialect: Dialect) -> _Plan:
         else:
             steps.append(column.type.dialect_impl(dialect).bind_processor(dialect))
     quote = dialect.identifier_preparer.quote
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    marker = param_marker(dialect)
     sql = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
         f"({', '.join(quote(name) for name in columns)}) "
@@ -100,4 +105,4 @@ def insert_rows(
     connection.exec_driver_sql(plan.sql, values)
 
 
-__all__ = ["insert_rows"]
+__all__ = ["insert_rows", "param_marker"]
