@@ -43,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 _WRITE = "finduo_write"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Pages read through a memory map: a worker whose page cache another worker
+# invalidated by writing reads them back without a system call per page.
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 
 
 def make_engine(url: str) -> Engine:
@@ -142,6 +145,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
