@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from finduo.errors import IdempotencyError, NotFoundError
+from finduo.errors import ConflictError, IdempotencyError, NotFoundError
 from finduo.store import NewDecision, Store
 from finduo.store.tables import AuditEventRow, CaseRow, DecisionRow
 
@@ -229,3 +229,49 @@ def test_concurrent_retries_with_one_key_store_one_decision(
     assert len({r.decision.decision_id for r in results}) == 1
     assert _count(store, DecisionRow.decision_id) == 1
     assert store.audit_verify().events == 1
+
+
+def test_both_write_paths_refuse_a_duplicate_and_store_nothing(
+    store: Store, decision_factory: Any
+) -> None:
+    # Without keys the decisions go through the driver path, with a key
+    # through the ORM path: both refuse a decision id stored before, roll
+    # back the whole group and leave the chain intact.
+    first = decision_factory()
+    store.record_decision(first, {"application_id": "x"}, "shop")
+    events = store.audit_verify().events
+    for key in (None, "k-dup"):
+        again = [
+            NewDecision(decision_factory(), {"a": 1}, "shop", idempotency_key=key),
+            NewDecision(first, {"application_id": "x"}, "shop"),
+        ]
+        with pytest.raises(ConflictError, match="could not be stored"):
+            store.record_decisions(again)
+    assert [d.decision_id for d in store.list_decisions()] == [first.decision_id]
+    report = store.audit_verify()
+    assert report.ok and report.events == events
+
+
+def test_both_write_paths_refuse_an_application_decided_before(
+    store: Store, decision_factory: Any
+) -> None:
+    store.record_decision(
+        decision_factory(application_id="A-7"), {"application_id": "A-7"}, "shop"
+    )
+    for key in (None, "k-7"):
+        repeat = NewDecision(
+            decision_factory(application_id="A-7"),
+            {"application_id": "A-7"},
+            "shop",
+            idempotency_key=key,
+            once=True,
+        )
+        with pytest.raises(ConflictError, match="'A-7' was decided before"):
+            store.record_decisions([repeat])
+    twice = [
+        NewDecision(decision_factory(application_id="A-8"), {}, "shop", once=True)
+        for _ in range(2)
+    ]
+    with pytest.raises(ConflictError, match="in this request"):
+        store.record_decisions(twice)
+    assert len(store.list_decisions()) == 1

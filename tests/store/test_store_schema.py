@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -14,7 +15,7 @@ from sqlalchemy import inspect, text
 from finduo.decisions.model import Decision
 from finduo.errors import ConfigError, StoreUnavailable
 from finduo.settings import Settings
-from finduo.store import Store
+from finduo.store import NewDecision, Store
 from finduo.store.tables import Base, DecisionRow
 
 TABLES = {
@@ -109,7 +110,7 @@ def test_unsupported_database_urls_are_refused(url: str, message: str) -> None:
         Store(url, audit_key="k" * 32)
 
 
-def test_unreachable_server_is_store_unavailable() -> None:
+def test_unreachable_server_is_store_unavailable(decision_factory: Any) -> None:
     # Port 9 on 127.0.0.1 (discard) has no PostgreSQL: the connection is refused.
     store = Store(
         "postgresql+psycopg://postgres@127.0.0.1:9/test?connect_timeout=2",
@@ -120,6 +121,10 @@ def test_unreachable_server_is_store_unavailable() -> None:
         store.stop_switch()
     with pytest.raises(StoreUnavailable, match="store cannot be reached"):
         store.upgrade()
+    with pytest.raises(StoreUnavailable, match="store cannot be reached"):
+        store.record_decisions(  # the decisions' own write path
+            [NewDecision(decision_factory(), {"application_id": "x"}, "shop")]
+        )
     store.close()
 
 

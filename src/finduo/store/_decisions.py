@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,11 +16,20 @@ from sqlalchemy.orm import Session
 from finduo.decisions.model import Decision
 from finduo.errors import ConflictError, IdempotencyError, NotFoundError
 from finduo.store._base import StoreBase, new_id, utcnow
-from finduo.store.audit import NewEvent, append_events, canonical_json
-from finduo.store.bulk import insert_rows, param_marker
+from finduo.store.audit import (
+    GENESIS_HASH,
+    HEAD_SQL,
+    NewEvent,
+    append_events,
+    canonical_json,
+    chain_events,
+    lock_sql,
+)
+from finduo.store.bulk import driver_rows, insert_rows, param_marker
 from finduo.store.coverage import content_hash
+from finduo.store.engine import driver_write
 from finduo.store.records import RecordedDecision, StoredDecision
-from finduo.store.tables import CaseRow, DecisionRow
+from finduo.store.tables import AuditEventRow, CaseRow, DecisionRow
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +159,18 @@ class DecisionsMixin(StoreBase):
         # Rows, hashes and events are made before the write lock is taken:
         # writers (other workers) wait only for the database work.
         prepared = [self._prepare(item) for item in items]
+        if all(item.idempotency_key is None for item in items):
+            # Nothing to look up first: the fixed statements of the hot path.
+            try:
+                with driver_write(self.engine) as cursor:
+                    return self._insert_with_driver(cursor, prepared)
+            except IntegrityError as exc:
+                ids = ", ".join(item.decision.decision_id for item in items[:5])
+                raise ConflictError(
+                    f"decision(s) {ids} could not be stored: a record with "
+                    "the same id exists",
+                    decision_ids=[item.decision.decision_id for item in items],
+                ) from exc
         for attempt in (1, 2):
             try:
                 with self._write() as session:
@@ -245,12 +267,52 @@ class DecisionsMixin(StoreBase):
             if key is not None:
                 batch_keys[(actor, key)] = (request_hash, result)
             results.append(result)
-        _refuse_repeats(session, fresh)
         conn = session.connection()
+
+        def fetch(sql: str, params: tuple[Any, ...]) -> list[Any]:
+            return list(conn.exec_driver_sql(sql, params))
+
+        _refuse_repeats(fetch, param_marker(conn.dialect), fresh)
         insert_rows(conn, DecisionRow, decisions)
         insert_rows(conn, CaseRow, cases)
         append_events(session, events)
         return results
+
+    def _insert_with_driver(
+        self, cursor: Any, prepared: list[_Prepared]
+    ) -> list[RecordedDecision]:
+        """:meth:`_insert_decisions` for items without keys, on a DB-API cursor."""
+        dialect = self.engine.dialect
+        lock = lock_sql(dialect.name)
+        if lock is not None:
+            cursor.execute(lock)
+
+        def fetch(sql: str, params: tuple[Any, ...]) -> list[Any]:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+        _refuse_repeats(fetch, param_marker(dialect), [p.item for p in prepared])
+        for mapped, rows in (
+            (DecisionRow, [p.values for p in prepared]),
+            (CaseRow, [p.case for p in prepared if p.case is not None]),
+        ):
+            if rows:
+                cursor.executemany(*driver_rows(dialect, mapped, rows))
+        cursor.execute(HEAD_SQL)
+        head = cursor.fetchone()
+        prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
+        events = chain_events(prev_seq, prev_hash, [p.event for p in prepared])
+        cursor.executemany(
+            *driver_rows(dialect, AuditEventRow, [e.as_row() for e in events])
+        )
+        return [
+            RecordedDecision(
+                decision=p.item.decision,
+                case_id=None if p.case is None else str(p.case["id"]),
+                replayed=False,
+            )
+            for p in prepared
+        ]
 
     def _recorded_event(
         self,
@@ -389,7 +451,11 @@ class DecisionsMixin(StoreBase):
         return erased
 
 
-def _refuse_repeats(session: Session, fresh: list[NewDecision]) -> None:
+def _refuse_repeats(
+    fetch: Callable[[str, tuple[Any, ...]], list[Any]],
+    marker: str,
+    fresh: list[NewDecision],
+) -> None:
     """ConflictError when an application id asked to be decided once was
     decided before (a shadow decision of a challenger does not count) or
     comes twice among ``fresh``."""
@@ -404,10 +470,8 @@ def _refuse_repeats(session: Session, fresh: list[NewDecision]) -> None:
         if counts[app_id] > 1 and app_id in wanted:
             earlier.setdefault(app_id, (item.decision.decision_id, None))
     ids = sorted(set(wanted))
-    connection = session.connection()
-    marker = param_marker(connection.dialect)
     # Driver SQL: this runs in every decision's transaction.
-    rows = connection.exec_driver_sql(
+    rows = fetch(
         f"SELECT application_id, decision_id, created_at FROM "
         f"{DecisionRow.__tablename__} WHERE application_id IN "
         f"({', '.join([marker] * len(ids))}) "

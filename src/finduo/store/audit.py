@@ -179,12 +179,9 @@ _HEAD_SQL = (
 
 def _lock_chain(session: Session) -> None:
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(
-            "SELECT pg_advisory_xact_lock("
-            "hashtext('finduo.audit:' || current_schema()))"
-        )
-    # SQLite: the write transaction already holds the database's write lock.
+    statement = lock_sql(connection.dialect.name)
+    if statement is not None:
+        connection.exec_driver_sql(statement)
 
 
 def append_event(
@@ -206,19 +203,28 @@ def append_event(
     return append_events(session, [event])[0]
 
 
-def append_events(session: Session, events: list[NewEvent]) -> list[AuditEvent]:
-    """Append events in order, with one INSERT, inside the caller's transaction."""
-    if not events:
-        return []
-    cached = session.info.get(_HEAD_KEY)
-    if cached is None:
-        _lock_chain(session)
-        # Driver SQL: this runs in every decision's transaction.
-        head = session.connection().exec_driver_sql(_HEAD_SQL).first()
-        prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
-    else:
-        # Locked earlier in this transaction: nobody else has appended since.
-        prev_seq, prev_hash = cached
+def lock_sql(dialect_name: str) -> str | None:
+    """The statement that locks the chain in a transaction (None on SQLite,
+    where the write transaction holds the database's write lock)."""
+    if dialect_name == "postgresql":
+        return (
+            "SELECT pg_advisory_xact_lock("
+            "hashtext('finduo.audit:' || current_schema()))"
+        )
+    return None
+
+
+HEAD_SQL = _HEAD_SQL
+
+
+def chain_events(
+    prev_seq: int, prev_hash: str, events: list[NewEvent]
+) -> list[AuditEvent]:
+    """``events`` as stored events following the head (``prev_seq``, ``prev_hash``).
+
+    Pure: the caller has locked the chain and read its head, and inserts the
+    result in the same transaction.
+    """
     now = datetime.now(UTC)
     appended: list[AuditEvent] = []
     for event in events:
@@ -242,6 +248,25 @@ def append_events(session: Session, events: list[NewEvent]) -> list[AuditEvent]:
         stored = replace(draft, hash=event_hash(prev_hash, draft))
         appended.append(stored)
         prev_seq, prev_hash = stored.seq, stored.hash
+    return appended
+
+
+def append_events(session: Session, events: list[NewEvent]) -> list[AuditEvent]:
+    """Append events in order, with one INSERT, inside the caller's transaction."""
+    if not events:
+        return []
+    cached = session.info.get(_HEAD_KEY)
+    if cached is None:
+        _lock_chain(session)
+        # Driver SQL: this runs in every decision's transaction.
+        head = session.connection().exec_driver_sql(_HEAD_SQL).first()
+        prev_seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
+    else:
+        # Locked earlier in this transaction: nobody else has appended since.
+        prev_seq, prev_hash = cached
+    appended = chain_events(prev_seq, prev_hash, events)
+    if appended:
+        prev_seq, prev_hash = appended[-1].seq, appended[-1].hash
     # One driver call for all rows: the hot path of every decision.
     insert_rows(
         session.connection(),

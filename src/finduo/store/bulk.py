@@ -96,13 +96,21 @@ def insert_rows(
     """
     if not rows:
         return
-    plan = _plan(cast(Table, mapped.__table__), connection.dialect)
+    sql, values = driver_rows(connection.dialect, mapped, rows)
+    connection.exec_driver_sql(sql, values)
+
+
+def driver_rows(
+    dialect: Dialect, mapped: type[Base], rows: Sequence[Mapping[str, Any]]
+) -> tuple[str, list[tuple[Any, ...]]]:
+    """The INSERT statement and the parameter tuples for a DB-API ``executemany``."""
+    plan = _plan(cast(Table, mapped.__table__), dialect)
     pairs = tuple(zip(plan.columns, plan.steps, strict=True))
     values = [
         tuple(row[name] if step is None else step(row[name]) for name, step in pairs)
         for row in rows
     ]
-    connection.exec_driver_sql(plan.sql, values)
+    return plan.sql, values
 
 
-__all__ = ["insert_rows", "param_marker"]
+__all__ = ["driver_rows", "insert_rows", "param_marker"]

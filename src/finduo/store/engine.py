@@ -236,6 +236,57 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[Session]:
                 session.flush()
 
 
+@contextmanager
+def driver_write(engine: Engine) -> Iterator[Any]:
+    """A DB-API cursor inside a write transaction: committed on success.
+
+    For the hot write of decisions, which issues a handful of fixed
+    statements: SQLAlchemy's per-statement work would cost more than the
+    database's. Same guarantees as :func:`transaction` with ``write=True``
+    (SQLite's writer queue and ``BEGIN IMMEDIATE``, PostgreSQL's implicit
+    transaction, rollback on any error), and driver errors are raised as
+    SQLAlchemy's (an ``IntegrityError`` stays one; a lost connection is
+    dropped from the pool and raised as :class:`StoreUnavailable`).
+    """
+    dialect = engine.dialect
+    driver_error = dialect.loaded_dbapi.Error
+    queue = _WRITER_QUEUES.get(engine)
+    with contextlib.ExitStack() as stack, unavailable_as_error():
+        if queue is not None:
+            stack.enter_context(queue.held())
+        try:
+            connection = engine.raw_connection()
+        except driver_error as exc:
+            raise DBAPIError.instance(
+                None, None, exc, driver_error, dialect=dialect
+            ) from exc
+        cursor = None
+        try:
+            cursor = connection.cursor()
+            if dialect.name == "sqlite":
+                cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            connection.commit()
+        except BaseException as exc:
+            with contextlib.suppress(Exception):
+                connection.rollback()
+            if isinstance(exc, driver_error):
+                lost = dialect.is_disconnect(exc, connection.dbapi_connection, cursor)
+                if lost:
+                    connection.invalidate(exc)
+                raise DBAPIError.instance(
+                    None,
+                    None,
+                    exc,
+                    driver_error,
+                    connection_invalidated=lost,
+                    dialect=dialect,
+                ) from exc
+            raise
+        finally:
+            connection.close()
+
+
 def _is_unreachable(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower()
     return any(
@@ -252,4 +303,4 @@ def _is_unreachable(exc: DBAPIError) -> bool:
     )
 
 
-__all__ = ["make_engine", "transaction", "unavailable_as_error"]
+__all__ = ["driver_write", "make_engine", "transaction", "unavailable_as_error"]
