@@ -25,7 +25,7 @@ from finduo.store.audit import (
     chain_events,
     lock_sql,
 )
-from finduo.store.bulk import driver_rows, insert_rows, param_marker
+from finduo.store.bulk import RawJSON, driver_rows, insert_rows, param_marker
 from finduo.store.coverage import content_hash
 from finduo.store.engine import driver_write
 from finduo.store.records import RecordedDecision, StoredDecision
@@ -195,7 +195,9 @@ class DecisionsMixin(StoreBase):
         request_hash = item.request_hash or _sha256(application_json)
         values = {
             **_values_from_decision(decision),
-            "application": application,
+            # Written as the canonical text already made (not covered by the
+            # content hash: the application is erasable).
+            "application": RawJSON(application_json),
             "erased_at": None,
             "channel": item.channel,
             "actor": item.actor,

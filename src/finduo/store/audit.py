@@ -47,16 +47,18 @@ GENESIS_HASH = "0" * 64
 _HEAD_KEY = "finduo_audit_head"
 
 
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True,
+    separators=(",", ":"),
+    ensure_ascii=False,
+    allow_nan=False,
+    default=str,
+)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with sorted keys and no whitespace: the same text for equal values."""
-    return json.dumps(
-        value,
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        allow_nan=False,
-        default=str,
-    )
+    return _CANONICAL.encode(value)
 
 
 def keyed_hash(key: str, value: Any) -> str:

@@ -42,11 +42,22 @@ _PLANS: dict[tuple[str, str, str], _Plan] = {}
 _LOCK = threading.Lock()
 
 
+class RawJSON(str):
+    """A JSON column's value given as its JSON text already (written as is)."""
+
+    __slots__ = ()
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _json_step(none_as_null: bool) -> Callable[[Any], str | None]:
     def dump(value: Any) -> str | None:
         if value is None:
             return None if none_as_null else "null"
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        if isinstance(value, RawJSON):
+            return str(value)
+        return _COMPACT.encode(value)
 
     return dump
 
@@ -113,4 +124,4 @@ def driver_rows(
     return plan.sql, values
 
 
-__all__ = ["driver_rows", "insert_rows", "param_marker"]
+__all__ = ["RawJSON", "driver_rows", "insert_rows", "param_marker"]
