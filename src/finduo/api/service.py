@@ -135,7 +135,8 @@ class Service:
         started = perf_counter()
         token = _current.set(request)
         try:
-            # On the event loop: a millisecond of CPU, cheaper than a thread hop.
+            # On the event loop: a fraction of a millisecond, cheaper than a
+            # thread hop.
             self.engine.decide(application)
         finally:
             _current.reset(token)
