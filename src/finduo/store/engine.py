@@ -244,9 +244,10 @@ def driver_write(engine: Engine) -> Iterator[Any]:
     statements: SQLAlchemy's per-statement work would cost more than the
     database's. Same guarantees as :func:`transaction` with ``write=True``
     (SQLite's writer queue and ``BEGIN IMMEDIATE``, PostgreSQL's implicit
-    transaction, rollback on any error), and driver errors are raised as
-    SQLAlchemy's (an ``IntegrityError`` stays one; a lost connection is
-    dropped from the pool and raised as :class:`StoreUnavailable`).
+    transaction in pipeline mode, rollback on any error), and driver errors
+    are raised as SQLAlchemy's (an ``IntegrityError`` stays one; a lost
+    connection is dropped from the pool and raised as
+    :class:`StoreUnavailable`).
     """
     dialect = engine.dialect
     driver_error = dialect.loaded_dbapi.Error
@@ -263,10 +264,16 @@ def driver_write(engine: Engine) -> Iterator[Any]:
         cursor = None
         try:
             cursor = connection.cursor()
-            if dialect.name == "sqlite":
-                cursor.execute("BEGIN IMMEDIATE")
-            yield cursor
-            connection.commit()
+            with contextlib.ExitStack() as pipelined:
+                if dialect.name == "sqlite":
+                    cursor.execute("BEGIN IMMEDIATE")
+                else:
+                    # psycopg's pipeline: statements whose answers are not
+                    # read yet go out together, one round trip for several.
+                    driver: Any = connection.driver_connection
+                    pipelined.enter_context(driver.pipeline())
+                yield cursor
+                connection.commit()
         except BaseException as exc:
             with contextlib.suppress(Exception):
                 connection.rollback()
