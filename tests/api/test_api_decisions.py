@@ -317,3 +317,32 @@ def test_policy_of_every_decision_is_kept_in_the_store(
     versions = api.store.list_policy_versions()
 
     assert decision["policy_version"] in {v.version_label for v in versions}
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_finite_numbers_are_a_422_not_a_server_error(
+    api: Api, applications: list[dict[str, Any]], number: str
+) -> None:
+    # JSON has no NaN or Infinity, but Python's parser reads them (and 1e400
+    # as infinity); the answer must still be JSON.
+    application = applications[0]
+    numeric = next(k for k, v in application.items() if isinstance(v, float | int))
+    body = json.dumps({**application, numeric: 1.5}).replace(
+        f'"{numeric}": 1.5', f'"{numeric}": {number}'
+    )
+    text = json.dumps({**application, "checking_account": 1.5}).replace(
+        '"checking_account": 1.5', f'"checking_account": {number}'
+    )
+    headers = {**api.auth("decider"), "Content-Type": "application/json"}
+
+    for content in (body, text):
+        response = api.client.post("/v1/decisions", content=content, headers=headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"] == "validation"
+    batch = api.client.post(
+        "/v1/decisions/batch",
+        content='{"applications": [' + body + "]}",
+        headers=headers,
+    )
+    assert batch.status_code == 422, batch.text
+    assert api.store.list_decisions() == []

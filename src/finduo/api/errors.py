@@ -10,6 +10,7 @@ field, what was expected and what came. Bodies share one shape::
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -35,8 +36,21 @@ def error_code(exc: FinduoError) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
+def _json_safe(value: Any) -> Any:
+    """``value`` with non-finite numbers (NaN, Infinity) as text: JSON has none."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def _echo(value: Any) -> Any:
     """The offending input, cut short so that an error never balloons."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)  # 'nan', 'inf': JSON has no such numbers
     if isinstance(value, str | int | float | bool) or value is None:
         if isinstance(value, str) and len(value) > _MAX_ECHO_CHARS:
             return value[:_MAX_ECHO_CHARS] + "..."
@@ -44,7 +58,7 @@ def _echo(value: Any) -> Any:
     text = repr(value)
     if len(text) > _MAX_ECHO_CHARS:
         return text[:_MAX_ECHO_CHARS] + "..."
-    return jsonable_encoder(value)
+    return _json_safe(jsonable_encoder(value))
 
 
 def _expected(error: dict[str, Any]) -> str:
@@ -89,7 +103,7 @@ def _context(context: dict[str, Any]) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for key, value in context.items():
         try:
-            out[key] = jsonable_encoder(value)
+            out[key] = _json_safe(jsonable_encoder(value))
         except (TypeError, ValueError):
             out[key] = str(value)
     return out or None
