@@ -208,7 +208,7 @@ def test_an_application_id_decided_before_is_refused_unless_redecide(
         assert first.json()["decision"]["decision_id"] in body["message"]
         assert body["detail"]["application_ids"] == [app_id]
     assert twice.status_code == 409
-    assert "in this request" in twice.json()["message"]
+    assert "more than once in this request" in twice.json()["message"]
     assert anew.status_code == 200
     assert len(api.store.decisions_for_application(app_id)) == 2
     # A refused batch stores none of its decisions.
@@ -346,3 +346,25 @@ def test_non_finite_numbers_are_a_422_not_a_server_error(
     )
     assert batch.status_code == 422, batch.text
     assert api.store.list_decisions() == []
+
+
+def test_redecide_closes_the_open_case_of_the_earlier_decision(
+    api: Api, applications: list[dict[str, Any]]
+) -> None:
+    unseen = {**applications[3], "checking_account": "bitcoin wallet"}
+    first = api.decide(unseen).json()
+    again = api.client.post(
+        "/v1/decisions?redecide=true", json=unseen, headers=api.auth("decider")
+    ).json()
+    superseded = api.client.get(
+        "/v1/cases?status=superseded", headers=api.auth("reviewer")
+    ).json()
+    still_open = api.client.get(
+        "/v1/cases?status=open", headers=api.auth("reviewer")
+    ).json()
+
+    assert (
+        first["case_id"] and again["case_id"] and first["case_id"] != again["case_id"]
+    )
+    assert [c["id"] for c in superseded["cases"]] == [first["case_id"]]
+    assert [c["id"] for c in still_open["cases"]] == [again["case_id"]]

@@ -272,6 +272,6 @@ def test_both_write_paths_refuse_an_application_decided_before(
         NewDecision(decision_factory(application_id="A-8"), {}, "shop", once=True)
         for _ in range(2)
     ]
-    with pytest.raises(ConflictError, match="in this request"):
+    with pytest.raises(ConflictError, match="more than once in this request"):
         store.record_decisions(twice)
     assert len(store.list_decisions()) == 1

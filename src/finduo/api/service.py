@@ -141,6 +141,8 @@ class Service:
         finally:
             _current.reset(token)
         await self._commit(request)
+        if redecide:
+            self._supersede(request)
         self._observe(request, started)
         return request.results[0]
 
@@ -175,8 +177,20 @@ class Service:
 
         await run_in_threadpool(decide_all)
         await self._commit(request)
+        if redecide:
+            self._supersede(request)
         self._observe(request, started)
         return request.results
+
+    def _supersede(self, request: _Request) -> None:
+        """Close the open cases of the earlier decisions of re-decided applications
+        (as ``finduo decide --redecide`` does), once the new ones are stored."""
+        for recorded in request.results:
+            if not recorded.replayed:
+                decision = recorded.decision
+                self.store.supersede_open_cases(
+                    decision.application_id, decision.decision_id, request.actor
+                )
 
     async def _commit(self, request: _Request) -> None:
         started = perf_counter()
@@ -191,11 +205,14 @@ class Service:
         for recorded in request.results:
             if not recorded.replayed:  # a replay is no new decision
                 self.metrics.count_decision(recorded.decision.outcome)
-            log.debug(
-                "decision %s actor=%s replayed=%s ms=%.2f",
+            log.info(
+                "decision %s %s outcome %s model %s policy %s actor %s %.2f ms",
                 recorded.decision.decision_id,
+                "replayed" if recorded.replayed else "stored",
+                recorded.decision.outcome,
+                recorded.decision.model_version,
+                recorded.decision.policy_version,
                 request.actor,
-                recorded.replayed,
                 total * 1000,
             )
 

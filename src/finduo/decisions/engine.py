@@ -262,10 +262,14 @@ class Engine:
             )
             for i, record in enumerate(records)
         ]
-        case_ids = self._record(decisions, records)
+        case_ids, deferred = self._record(decisions, records)
         elapsed_ms = (time.perf_counter() - started) * 1000 / max(n, 1)
+        # A store that records later (the API's group commit) logs what it
+        # stored itself: here such a decision is only made, not yet kept.
+        level = logging.DEBUG if deferred else logging.INFO
         for decision, case_id in zip(decisions, case_ids, strict=True):
-            logger.info(
+            logger.log(
+                level,
                 "decision %s application %s model %s policy %s outcome %s %.2f ms",
                 decision.decision_id,
                 decision.application_id,
@@ -280,10 +284,14 @@ class Engine:
 
     def _record(
         self, decisions: list[Decision], records: list[dict[str, Any]]
-    ) -> list[str | None]:
-        """Store the decisions (one transaction for a batch); their case ids."""
+    ) -> tuple[list[str | None], bool]:
+        """Store the decisions (one transaction for a batch).
+
+        Their case ids, and whether the store defers the recording (it
+        returns nothing yet).
+        """
         if self.store is None:
-            return [None] * len(decisions)
+            return [None] * len(decisions), False
         priorities = [
             self._priority(r, d.pd) for d, r in zip(decisions, records, strict=True)
         ]
@@ -302,7 +310,8 @@ class Engine:
                 self.store.record_decision(d, dict(r), self.actor, case_priority=p)
                 for d, r, p in zip(decisions, records, priorities, strict=True)
             ]
-        return [getattr(item, "case_id", None) for item in recorded]
+        deferred = any(item is None for item in recorded)
+        return [getattr(item, "case_id", None) for item in recorded], deferred
 
     def _reasons(
         self,

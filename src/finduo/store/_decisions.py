@@ -464,13 +464,18 @@ def _refuse_repeats(
     wanted = [item.decision.application_id for item in fresh if item.once]
     if not wanted:
         return
-    earlier: dict[str, tuple[str, datetime | None]] = {}
     counts: dict[str, int] = {}
     for item in fresh:
         app_id = item.decision.application_id
         counts[app_id] = counts.get(app_id, 0) + 1
-        if counts[app_id] > 1 and app_id in wanted:
-            earlier.setdefault(app_id, (item.decision.decision_id, None))
+    twice = sorted(a for a in set(wanted) if counts[a] > 1)
+    if twice:
+        raise ConflictError(
+            f"application {twice[0]!r} comes more than once in this request; "
+            "send each application once (nothing of the request was stored)",
+            application_ids=twice,
+        )
+    earlier: dict[str, tuple[str, datetime | None]] = {}
     ids = sorted(set(wanted))
     # Driver SQL: this runs in every decision's transaction.
     rows = fetch(
@@ -486,11 +491,7 @@ def _refuse_repeats(
         return
     app_id = next(a for a in wanted if a in earlier)
     decision_id, when_decided = earlier[app_id]
-    when = (
-        f" on {when_decided:%Y-%m-%d}"
-        if when_decided is not None
-        else " in this request"
-    )
+    when = f" on {when_decided:%Y-%m-%d}" if when_decided is not None else ""
     raise ConflictError(
         f"application {app_id!r} was decided before{when} (decision "
         f"{decision_id}); repeat the request with its Idempotency-Key to get "
