@@ -84,3 +84,12 @@ def test_closed_loop_counts_answers_per_second(slow_server: int) -> None:
     # Four connections, 20 ms each: at most 200 answers a second.
     assert 100 < result.rate <= 4 / DELAY + 5
     assert result.errors == 0
+
+
+def test_client_floor_measures_an_immediate_server() -> None:
+    from finduo.bench.api import client_floor
+
+    p50, p99 = client_floor([build_request("/x", b"{}", {})], rate=100, seconds=1.0)
+
+    # Far below the 20 ms server above: only the client and the loopback.
+    assert 0 < p50 <= p99 < DELAY * 1000

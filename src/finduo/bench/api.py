@@ -244,6 +244,53 @@ def durable_commit_floor(folder: Path, count: int = 200) -> tuple[float, float]:
     return float(np.percentile(values, 50)), float(np.percentile(values, 99))
 
 
+_ECHO_SERVER = """
+import asyncio, sys
+import uvloop
+
+async def handle(reader, writer):
+    try:
+        while True:
+            head = await reader.readuntil(b"\\r\\n\\r\\n")
+            length = 0
+            for line in head.split(b"\\r\\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            await reader.readexactly(length)
+            writer.write(b"HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok")
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", int(sys.argv[1]))
+    async with server:
+        await server.serve_forever()
+
+uvloop.run(main())
+"""
+
+
+def client_floor(
+    requests: Sequence[bytes], rate: float, seconds: float = 5.0
+) -> tuple[float, float]:
+    """p50 and p99, in ms, of the open loop against a server that answers at once.
+
+    What the load client and the loopback add to every latency below: the
+    service cannot be measured faster than this.
+    """
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", _ECHO_SERVER, str(port)], start_new_session=True
+    )
+    try:
+        wait_until_up(port, timeout=30)
+        result = open_loop(port, requests, rate=rate, seconds=seconds)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    return result.percentile_ms(50), result.percentile_ms(99)
+
+
 # -- load -----------------------------------------------------------------
 
 
@@ -564,6 +611,7 @@ def report(
     options: Options,
     notes: list[str],
     floor: tuple[float, float] | None = None,
+    client: tuple[float, float] | None = None,
 ) -> str:
     lines = [
         "finduo API benchmark on 127.0.0.1 "
@@ -578,6 +626,15 @@ def report(
                 f"synchronous=FULL): p50 {floor[0]:.2f} ms, p99 {floor[1]:.2f} ms"
             ]
             if floor
+            else []
+        ),
+        *(
+            [
+                "load client + loopback floor now (the same open loop against a "
+                f"server that answers at once): p50 {client[0]:.2f} ms, p99 "
+                f"{client[1]:.2f} ms; every latency below includes it"
+            ]
+            if client
             else []
         ),
         f"open loop: {options.rate:g} requests/s for {options.open_seconds:g} s; "
@@ -684,7 +741,9 @@ def run(options: Options, out: Callable[[str], None] = print) -> list[PathResult
         if not shutil.which("wrk"):
             notes.append("wrk not found: the closed loop used the Python client.")
         floor = durable_commit_floor(work)
-        out(report(results, options, notes, floor))
+        echo = [build_request("/x", b"{}", {})]
+        client = client_floor(echo, options.rate)
+        out(report(results, options, notes, floor, client))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
