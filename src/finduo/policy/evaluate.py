@@ -33,6 +33,7 @@ import bisect
 import hashlib
 import math
 import numbers
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -91,6 +92,17 @@ def _missing(values: npt.NDArray[Any]) -> BoolArray:
     )
 
 
+# A comparison operator of a rule, for one number or an array of them.
+_COMPARE = {
+    Operator.LT: operator.lt,
+    Operator.LE: operator.le,
+    Operator.GT: operator.gt,
+    Operator.GE: operator.ge,
+    Operator.EQ: operator.eq,
+    Operator.NE: operator.ne,
+}
+
+
 def rule_fires(rule: Rule, values: npt.NDArray[Any]) -> BoolArray:
     """Where ``rule`` holds for the field ``values`` (n,); a missing value never fires.
 
@@ -113,14 +125,7 @@ def rule_fires(rule: Rule, values: npt.NDArray[Any]) -> BoolArray:
         x = _as_float(values)
         t = float(target)  # type: ignore[arg-type]
         with np.errstate(invalid="ignore"):
-            result = {
-                Operator.LT: x < t,
-                Operator.LE: x <= t,
-                Operator.GT: x > t,
-                Operator.GE: x >= t,
-                Operator.EQ: x == t,
-                Operator.NE: x != t,
-            }[op]
+            result = _COMPARE[op](x, t)
         return np.asarray(result & present & ~np.isnan(x), dtype=bool)
     if op in (Operator.EQ, Operator.NE):
         equal = np.fromiter((v == target for v in values), dtype=bool, count=n)
@@ -300,14 +305,7 @@ def rule_holds(rule: Rule, value: Any) -> bool:
         x, t = _real(value), float(target)  # type: ignore[arg-type]
         if x != x:
             return False
-        return {
-            Operator.LT: x < t,
-            Operator.LE: x <= t,
-            Operator.GT: x > t,
-            Operator.GE: x >= t,
-            Operator.EQ: x == t,
-            Operator.NE: x != t,
-        }[op]
+        return bool(_COMPARE[op](x, t))
     if op in (Operator.EQ, Operator.NE):
         return bool(value == target) == (op is Operator.EQ)
     members = set(target) if isinstance(target, list) else {target}

@@ -165,12 +165,7 @@ class DecisionsMixin(StoreBase):
                 with driver_write(self.engine) as cursor:
                     return self._insert_with_driver(cursor, prepared)
             except IntegrityError as exc:
-                ids = ", ".join(item.decision.decision_id for item in items[:5])
-                raise ConflictError(
-                    f"decision(s) {ids} could not be stored: a record with "
-                    "the same id exists",
-                    decision_ids=[item.decision.decision_id for item in items],
-                ) from exc
+                raise _not_stored(items, "id") from exc
         for attempt in (1, 2):
             try:
                 with self._write() as session:
@@ -180,12 +175,7 @@ class DecisionsMixin(StoreBase):
                 # second attempt finds its decision and replays it.
                 keyed = any(item.idempotency_key is not None for item in items)
                 if not keyed or attempt == 2:
-                    ids = ", ".join(item.decision.decision_id for item in items[:5])
-                    raise ConflictError(
-                        f"decision(s) {ids} could not be stored: a record with "
-                        "the same id or idempotency key exists",
-                        decision_ids=[item.decision.decision_id for item in items],
-                    ) from exc
+                    raise _not_stored(items, "id or idempotency key") from exc
         raise AssertionError("unreachable")
 
     def _prepare(self, item: NewDecision) -> _Prepared:
@@ -451,6 +441,15 @@ class DecisionsMixin(StoreBase):
                     )
         logger.info("erased application data of %d decisions", erased)
         return erased
+
+
+def _not_stored(items: list[NewDecision], clash: str) -> ConflictError:
+    ids = [item.decision.decision_id for item in items]
+    return ConflictError(
+        f"decision(s) {', '.join(ids[:5])} could not be stored: a record with "
+        f"the same {clash} exists",
+        decision_ids=ids,
+    )
 
 
 def _refuse_repeats(
