@@ -217,12 +217,7 @@ def create_app(
     from finduo.console import mount_console
 
     mount_console(app, settings, store=store, engine=engine)
-    app.fast_path = DecisionFastPath(
-        app.framework,
-        service,
-        service.application_model,
-        settings.max_request_bytes,
-    )
+    app.fast_path = DecisionFastPath(app.framework, service, settings.max_request_bytes)
     return app
 
 

@@ -7,9 +7,9 @@ valid request itself — the one every business unit sends thousands of times
 a minute: a JSON body within the size limit, a token that may decide, a
 well-formed ``Idempotency-Key`` or none, an application the request model
 accepts. It does what the FastAPI route does, in the same order and with the
-same calls: who is asking, the request model (strict, unknown fields
-refused), :meth:`Service.decide`, the same answer and headers, the same
-metrics.
+same calls: who is asking, :meth:`Service.decide` (whose engine validates
+with the route's request model: strict, unknown fields refused), the same
+answer and headers, the same metrics.
 
 Anything else — no or an unknown token, a missing role, another content
 type, an oversized or malformed body, a field error — is handed on
@@ -27,13 +27,13 @@ from collections.abc import Awaitable, Callable
 from time import perf_counter
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from finduo.api.errors import UNEXPECTED, finduo_error_answer
 from finduo.api.schemas import DecisionOut
 from finduo.api.service import Service
+from finduo.decisions.validation import InvalidApplication
 from finduo.errors import AuthError, FinduoError, PermissionDenied
 from finduo.identity import Permission
 
@@ -63,12 +63,10 @@ class DecisionFastPath:
         self,
         app: ASGIApp,
         service: Service,
-        application_model: type[BaseModel],
         max_bytes: int,
     ) -> None:
         self.app = app
         self.service = service
-        self.model = application_model
         self.max_bytes = max_bytes
         self.answered = 0  # requests this handler answered itself (tests)
 
@@ -88,17 +86,17 @@ class DecisionFastPath:
             identity = self._identity(headers)
             key = _idempotency_key(headers)
             body = await _read_body(receive, headers, self.max_bytes)
-            application = self._application(body)
+            response = await self._decide(_json_object(body), identity, key)
         except _HandOn as hand_on:
             read = body if body is not None else hand_on.body
             await self.app(
                 scope, receive if read is None else _replay(read, receive), send
             )
             return
-        status = await self._decide(scope, receive, send, application, identity, key)
+        await response(scope, receive, send)
         self.answered += 1
         self.service.metrics.observe_request(
-            "POST", PATH, status, perf_counter() - started
+            "POST", PATH, response.status_code, perf_counter() - started
         )
 
     # -- the checks the FastAPI route makes, for the plain case only ----------
@@ -114,49 +112,50 @@ class DecisionFastPath:
             raise _HandOn from None
         return identity.name
 
-    def _application(self, body: bytes) -> dict[str, Any]:
-        try:
-            parsed = json.loads(body)
-            valid = self.model.model_validate(parsed)
-        except (ValueError, ValidationError):  # JSON or field errors: FastAPI's 422
-            raise _HandOn from None
-        return valid.model_dump(mode="json")
-
     # -- deciding and answering -----------------------------------------------
 
     async def _decide(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        application: dict[str, Any],
-        actor: str,
-        key: str | None,
-    ) -> int:
-        response: Response
+        self, application: dict[str, Any], actor: str, key: str | None
+    ) -> Response:
+        """The answer to a decision request, once its decision is committed.
+
+        The engine validates the application with the route's own request
+        model, first and without side effects: a field error is handed to
+        FastAPI, whose answer names every field (the model is not run twice).
+        """
         try:
             recorded = await self.service.decide(
                 application, actor=actor, idempotency_key=key
             )
+        except InvalidApplication:
+            raise _HandOn from None
         except FinduoError as exc:
             status, body, headers = finduo_error_answer(exc, f"POST {PATH}")
-            response = JSONResponse(body, status_code=status, headers=headers)
+            return JSONResponse(body, status_code=status, headers=headers)
         except Exception:
             log.exception("unexpected error on POST %s", PATH)
-            response = JSONResponse(UNEXPECTED, status_code=500)
-        else:
-            # As the FastAPI route answers: serialised once, replay header.
-            response = Response(
-                DecisionOut(
-                    decision=recorded.decision,
-                    case_id=recorded.case_id,
-                    replayed=recorded.replayed,
-                ).model_dump_json(),
-                media_type="application/json",
-                headers={"Idempotent-Replayed": "true"} if recorded.replayed else None,
-            )
-        await response(scope, receive, send)
-        return response.status_code
+            return JSONResponse(UNEXPECTED, status_code=500)
+        # As the FastAPI route answers: serialised once, replay header.
+        return Response(
+            DecisionOut(
+                decision=recorded.decision,
+                case_id=recorded.case_id,
+                replayed=recorded.replayed,
+            ).model_dump_json(),
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"} if recorded.replayed else None,
+        )
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    """The body as a JSON object; anything else is FastAPI's 422."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        raise _HandOn from None
+    if not isinstance(parsed, dict):
+        raise _HandOn
+    return parsed
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:
