@@ -5,26 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from cli_support import open_cases
 from typer.testing import CliRunner
 
 from finduo.cli import app
-from finduo.datasets.german import TARGET
 from finduo.settings import get_settings
-from finduo.store import CaseFilter, Store
+from finduo.store import Store
 
 
 def test_approve_takes_band_terms_or_asks_for_them(
     state: Path, runner: CliRunner, split: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
-    applications = state / "apps.csv"
-    split[1].drop(columns=[TARGET]).head(60).to_csv(applications, index=False)
-    decided = runner.invoke(
-        app,
-        ["--as", "carla", "decide", str(applications), "--out", str(state / "d.csv")],
-    )
-    assert decided.exit_code == 0, decided.output
+    cases = open_cases(state, runner, split)
     store = Store.from_settings(get_settings())
-    cases = store.list_cases(CaseFilter(limit=1000))
     assert len(cases) >= 2
     first, second = cases[0], cases[1]
 

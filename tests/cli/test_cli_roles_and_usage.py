@@ -12,13 +12,14 @@ from typing import get_args
 
 import pandas as pd
 import pytest
+from cli_support import open_cases, said
 from typer.testing import CliRunner, Result
 
 from finduo.cli import app
 from finduo.datasets.german import TARGET
 from finduo.errors import AuthError, FinduoError, PermissionDenied
 from finduo.settings import get_settings
-from finduo.store import Case, CaseFilter, Store
+from finduo.store import Store
 from finduo.store.records import CaseStatus
 
 
@@ -27,28 +28,6 @@ def _exit_code(result: Result) -> int:
     if isinstance(result.exception, FinduoError):
         return result.exception.exit_code
     return result.exit_code
-
-
-def _said(result: Result) -> str:
-    """The output as one line: Rich's error box borders and wrapping removed."""
-    return " ".join(result.output.replace("│", " ").split())
-
-
-def _open_cases(
-    state: Path, runner: CliRunner, split: tuple[pd.DataFrame, pd.DataFrame]
-) -> list[Case]:
-    applications = state / "apps.csv"
-    split[1].drop(columns=[TARGET]).head(60).to_csv(applications, index=False)
-    decided = runner.invoke(
-        app,
-        ["--as", "carla", "decide", str(applications), "--out", str(state / "d.csv")],
-    )
-    assert decided.exit_code == 0, decided.output
-    store = Store.from_settings(get_settings())
-    cases = store.list_cases(CaseFilter(limit=1000))
-    store.close()
-    assert cases
-    return cases
 
 
 def test_decide_needs_the_decider_role(
@@ -94,7 +73,7 @@ def test_resolve_needs_the_reviewer_role(
     extra: list[str],
     message: str,
 ) -> None:
-    case = _open_cases(state, runner, split)[0]
+    case = open_cases(state, runner, split)[0]
 
     result = runner.invoke(
         app,
@@ -145,13 +124,13 @@ def test_bad_resolution_input_is_a_usage_error_with_exit_code_2(
     option: str,
     message: str,
 ) -> None:
-    case = _open_cases(state, runner, split)[0]
+    case = open_cases(state, runner, split)[0]
 
     result = runner.invoke(
         app, ["--as", "rita", "cases", "resolve", case.id[:8], *options]
     )
 
-    text = _said(result)
+    text = said(result)
     assert result.exit_code == 2, result.output
     assert option in text and message in text
     store = Store.from_settings(get_settings())
@@ -194,4 +173,4 @@ def test_bad_option_values_of_other_commands_exit_with_2_too(
     result = runner.invoke(app, ["--as", "carla", *arguments])
 
     assert result.exit_code == 2, result.output
-    assert message in _said(result)
+    assert message in said(result)
